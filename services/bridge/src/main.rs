@@ -1,0 +1,91 @@
+//! `bridge`: the one binary. Each subcommand is a process role or an operator's task; the
+//! work itself lives in the libraries.
+
+mod infra;
+
+use bridge_platform::{Config, telemetry};
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+use tokio_util::sync::CancellationToken;
+
+#[derive(Parser)]
+#[command(name = "bridge", version, about = "Keeps maestro* and Procore in step.")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create the database when missing and apply pending migrations.
+    Migrate,
+    /// Run every role in one process until SIGINT or SIGTERM.
+    Up,
+    /// Declare the RabbitMQ exchanges and queues, then print them.
+    Topology,
+    /// Check that Postgres and RabbitMQ answer; exit non-zero if not.
+    Healthcheck,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let config = match Config::from_env() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    telemetry::init(config.log_format, &config.log_filter);
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli.command, config)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {}", infra::one_line(&e));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::Migrate => infra::migrate(&config).await,
+        Command::Topology => infra::topology(&config).await,
+        Command::Healthcheck => infra::healthcheck(&config).await,
+        Command::Up => {
+            let shutdown = CancellationToken::new();
+            tokio::spawn(stop_on_signal(shutdown.clone()));
+            infra::up(&config, shutdown).await
+        }
+    }
+}
+
+/// Cancels `shutdown` on the first SIGINT or SIGTERM.
+async fn stop_on_signal(shutdown: CancellationToken) {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = ctrl_c => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = ctrl_c.await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+    tracing::info!("stop requested; finishing in-flight work");
+    shutdown.cancel();
+}

@@ -1,0 +1,227 @@
+//! The exchanges and queues of one installation, declared idempotently.
+//!
+//! Work queues are quorum queues that dead-letter (at least once) to the dead exchange once
+//! a message has been returned more than the delivery limit. Retry tiers are quorum queues
+//! whose TTL dead-letters a message back to the events exchange with its original routing
+//! key; they sit behind a headers exchange so the routing key survives the detour.
+
+use bridge_domain::Route;
+use bridge_domain::routing::{HEADER_RETRY_TIER, Names, RetryTier};
+use lapin::options::{
+    ExchangeDeclareOptions, ExchangeDeleteOptions, QueueBindOptions, QueueDeclareOptions,
+    QueueDeleteOptions,
+};
+use lapin::types::{AMQPValue, FieldTable, LongString};
+use lapin::{Channel, ExchangeKind};
+use std::time::Duration;
+
+/// What to declare: the names, the delivery limit and the wait of each retry tier.
+#[derive(Debug, Clone)]
+pub struct Topology {
+    pub names: Names,
+    pub delivery_limit: u32,
+    pub retry_delays: [Duration; 5],
+}
+
+/// One queue with its arguments, for declaring and for printing.
+#[derive(Debug, Clone)]
+pub struct QueueSpec {
+    pub name: String,
+    pub arguments: Vec<(&'static str, ArgValue)>,
+    /// (exchange, routing key or empty, binding arguments)
+    pub binding: (String, String, Vec<(&'static str, ArgValue)>),
+}
+
+/// A queue or binding argument value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ArgValue {
+    Text(String),
+    Number(i64),
+}
+
+impl Topology {
+    pub fn new(names: Names, delivery_limit: u32, retry_delays: [Duration; 5]) -> Self {
+        Topology {
+            names,
+            delivery_limit,
+            retry_delays,
+        }
+    }
+
+    /// The topology of a [`crate::Config`].
+    pub fn from_config(config: &crate::Config) -> Self {
+        Topology::new(
+            Names::new(config.broker_prefix.clone()),
+            config.delivery_limit,
+            config.retry_delays,
+        )
+    }
+
+    /// The wait of one tier.
+    pub fn delay(&self, tier: RetryTier) -> Duration {
+        let index = RetryTier::ALL.iter().position(|t| *t == tier).unwrap_or(0);
+        self.retry_delays[index]
+    }
+
+    /// Every queue, in declaration order: work queues, retry tiers, dead letters.
+    pub fn queues(&self) -> Vec<QueueSpec> {
+        let n = &self.names;
+        let mut queues: Vec<QueueSpec> = Route::all()
+            .map(|route| QueueSpec {
+                name: n.work_queue(route),
+                arguments: vec![
+                    ("x-queue-type", text("quorum")),
+                    ("x-delivery-limit", ArgValue::Number(self.delivery_limit.into())),
+                    ("x-dead-letter-exchange", text(&n.dead_exchange())),
+                    ("x-dead-letter-strategy", text("at-least-once")),
+                    ("x-overflow", text("reject-publish")),
+                ],
+                binding: (n.events_exchange(), route.routing_key(), vec![]),
+            })
+            .collect();
+        for tier in RetryTier::ALL {
+            let ttl = i64::try_from(self.delay(tier).as_millis()).unwrap_or(i64::MAX);
+            queues.push(QueueSpec {
+                name: n.retry_queue(tier),
+                arguments: vec![
+                    ("x-queue-type", text("quorum")),
+                    ("x-message-ttl", ArgValue::Number(ttl)),
+                    // No dead-letter routing key: the message keeps the one it came with.
+                    ("x-dead-letter-exchange", text(&n.events_exchange())),
+                    ("x-dead-letter-strategy", text("at-least-once")),
+                    ("x-overflow", text("reject-publish")),
+                ],
+                binding: (
+                    n.retry_exchange(),
+                    String::new(),
+                    vec![
+                        ("x-match", text("all")),
+                        (HEADER_RETRY_TIER, text(tier.name())),
+                    ],
+                ),
+            });
+        }
+        queues.push(QueueSpec {
+            name: n.dead_letter_queue(),
+            arguments: vec![("x-queue-type", text("quorum"))],
+            binding: (n.dead_exchange(), String::new(), vec![]),
+        });
+        queues
+    }
+
+    /// The exchanges and their kinds.
+    pub fn exchanges(&self) -> Vec<(String, ExchangeKind)> {
+        let n = &self.names;
+        vec![
+            (n.events_exchange(), ExchangeKind::Topic),
+            (n.retry_exchange(), ExchangeKind::Headers),
+            (n.dead_exchange(), ExchangeKind::Fanout),
+        ]
+    }
+
+    /// Declares everything. Idempotent; fails if a queue exists with other arguments (for
+    /// example after a change of the delivery limit), naming the queue.
+    pub async fn declare(&self, channel: &Channel) -> anyhow::Result<()> {
+        use anyhow::Context as _;
+        let durable = ExchangeDeclareOptions {
+            durable: true,
+            ..Default::default()
+        };
+        for (name, kind) in self.exchanges() {
+            channel
+                .exchange_declare(name.as_str().into(), kind, durable, FieldTable::default())
+                .await
+                .with_context(|| format!("declaring exchange {name}"))?;
+        }
+        let queue_opts = QueueDeclareOptions {
+            durable: true,
+            ..Default::default()
+        };
+        for q in self.queues() {
+            channel
+                .queue_declare(q.name.as_str().into(), queue_opts, table(&q.arguments))
+                .await
+                .with_context(|| {
+                    format!(
+                        "declaring queue {} (if it exists with other arguments, delete it or \
+                         keep the old settings)",
+                        q.name
+                    )
+                })?;
+            let (exchange, key, args) = &q.binding;
+            channel
+                .queue_bind(
+                    q.name.as_str().into(),
+                    exchange.as_str().into(),
+                    key.as_str().into(),
+                    QueueBindOptions::default(),
+                    table(args),
+                )
+                .await
+                .with_context(|| format!("binding queue {} to {exchange}", q.name))?;
+        }
+        Ok(())
+    }
+
+    /// Deletes every queue and exchange of this prefix (used by tests to clean up).
+    pub async fn delete(&self, channel: &Channel) -> anyhow::Result<()> {
+        for q in self.queues() {
+            channel
+                .queue_delete(q.name.as_str().into(), QueueDeleteOptions::default())
+                .await?;
+        }
+        for (name, _) in self.exchanges() {
+            channel
+                .exchange_delete(name.as_str().into(), ExchangeDeleteOptions::default())
+                .await?;
+        }
+        Ok(())
+    }
+}
+
+fn text(s: &str) -> ArgValue {
+    ArgValue::Text(s.to_owned())
+}
+
+fn table(args: &[(&'static str, ArgValue)]) -> FieldTable {
+    let mut t = FieldTable::default();
+    for (k, v) in args {
+        let value = match v {
+            ArgValue::Text(s) => AMQPValue::LongString(LongString::from(s.as_str())),
+            ArgValue::Number(n) => AMQPValue::LongLongInt(*n),
+        };
+        t.insert((*k).into(), value);
+    }
+    t
+}
+
+impl std::fmt::Display for ArgValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ArgValue::Text(s) => f.write_str(s),
+            ArgValue::Number(n) => write!(f, "{n}"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_route_has_a_quorum_work_queue_that_dead_letters() {
+        let t = Topology::new(Names::new("p"), 7, [Duration::from_secs(1); 5]);
+        let queues = t.queues();
+        let work: Vec<_> = queues.iter().filter(|q| q.name.starts_with("p.q.")).collect();
+        assert_eq!(work.len(), Route::all().count());
+        for q in work {
+            assert!(q.arguments.contains(&("x-delivery-limit", ArgValue::Number(7))));
+            assert!(q.arguments.contains(&("x-dead-letter-exchange", text("p.dead"))));
+            assert!(q.arguments.contains(&("x-dead-letter-strategy", text("at-least-once"))));
+        }
+        let tiers: Vec<_> = queues.iter().filter(|q| q.name.starts_with("p.retry.")).collect();
+        assert_eq!(tiers.len(), 5);
+        assert!(tiers[0].arguments.contains(&("x-message-ttl", ArgValue::Number(1000))));
+        assert!(queues.iter().any(|q| q.name == "p.dead-letters"));
+    }
+}

@@ -1,0 +1,187 @@
+//! Test harness: a fresh database per test and a unique broker prefix per test, on the real
+//! Postgres and RabbitMQ, removed again when the test ends (pass or fail).
+//!
+//! Point it elsewhere with `BRIDGE_TEST_DATABASE_URL` (a server URL; the database part is
+//! replaced) and `BRIDGE_TEST_AMQP_URL`.
+
+use crate::amqp::{Broker, Topology};
+use crate::config::Config;
+use crate::db;
+use crate::secret::Secret;
+use bridge_domain::routing::Names;
+use sqlx::PgPool;
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+
+/// The Postgres server tests use.
+pub fn database_server_url() -> String {
+    std::env::var("BRIDGE_TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+}
+
+/// The RabbitMQ broker tests use.
+pub fn amqp_url() -> String {
+    std::env::var("BRIDGE_TEST_AMQP_URL")
+        .unwrap_or_else(|_| "amqp://guest:guest@127.0.0.1:5672/%2f".to_owned())
+}
+
+/// A short random name part, safe in database and queue names.
+pub fn unique_suffix() -> String {
+    uuid::Uuid::new_v4().simple().to_string()[..12].to_owned()
+}
+
+/// A migrated database of its own, dropped when this value is dropped.
+pub struct TestDb {
+    pub pool: PgPool,
+    pub url: String,
+    name: String,
+}
+
+impl TestDb {
+    pub async fn new() -> TestDb {
+        let name = format!("bridge_test_{}", unique_suffix());
+        let url = with_database(&database_server_url(), &name);
+        db::ensure_database(&url, Duration::from_secs(10))
+            .await
+            .expect("creating the test database");
+        let pool = sqlx::postgres::PgPoolOptions::new()
+            .max_connections(5)
+            .connect_with(db::options(&url).expect("test database URL"))
+            .await
+            .expect("connecting to the test database");
+        db::migrate(&pool).await.expect("migrating the test database");
+        TestDb { pool, url, name }
+    }
+
+    /// A process config whose database is this one.
+    pub fn config(&self, prefix: &str) -> Config {
+        test_config(&self.url, prefix)
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let name = self.name.clone();
+        let pool = self.pool.clone();
+        // Drop runs outside async context guarantees; do the cleanup on a thread of its own.
+        let _ = std::thread::spawn(move || {
+            let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
+                return;
+            };
+            rt.block_on(async move {
+                pool.close().await;
+                let admin = with_database(&database_server_url(), "postgres");
+                if let Ok(admin) = sqlx::PgPool::connect(&admin).await {
+                    let sql = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", db::quote_ident(&name));
+                    let _ = sqlx::query(&sql).execute(&admin).await;
+                    admin.close().await;
+                }
+            });
+        })
+        .join();
+    }
+}
+
+/// A topology under a prefix of its own, with short retry delays, deleted on drop.
+pub struct TestBroker {
+    pub broker: Broker,
+    pub topology: Topology,
+    pub shutdown: CancellationToken,
+}
+
+impl TestBroker {
+    /// Retry tiers of 1 to 5 seconds, so tests that go through them stay short.
+    pub async fn new() -> TestBroker {
+        TestBroker::with_delays([1, 2, 3, 4, 5].map(Duration::from_secs)).await
+    }
+
+    pub async fn with_delays(delays: [Duration; 5]) -> TestBroker {
+        let topology = Topology::new(Names::new(format!("t{}", unique_suffix())), 3, delays);
+        let shutdown = CancellationToken::new();
+        let broker = Broker::connect(
+            Secret::new(amqp_url()),
+            topology.clone(),
+            Duration::from_secs(10),
+            shutdown.clone(),
+        )
+        .await
+        .expect("connecting to the test broker");
+        TestBroker {
+            broker,
+            topology,
+            shutdown,
+        }
+    }
+
+    pub fn names(&self) -> &Names {
+        &self.topology.names
+    }
+}
+
+impl Drop for TestBroker {
+    fn drop(&mut self) {
+        self.shutdown.cancel();
+        let topology = self.topology.clone();
+        let _ = std::thread::spawn(move || {
+            let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
+                return;
+            };
+            rt.block_on(async move {
+                let props = lapin::ConnectionProperties::default();
+                if let Ok(conn) = lapin::Connection::connect(&amqp_url(), props).await {
+                    if let Ok(channel) = conn.create_channel().await {
+                        let _ = topology.delete(&channel).await;
+                    }
+                    let _ = conn.close(200, "test done".into()).await;
+                }
+            });
+        })
+        .join();
+    }
+}
+
+/// A config for tests: the given database, the test broker, the given prefix, fast retries.
+pub fn test_config(database_url: &str, prefix: &str) -> Config {
+    let database_url = database_url.to_owned();
+    let prefix = prefix.to_owned();
+    let amqp = amqp_url();
+    Config::from_lookup(move |name| match name {
+        "BRIDGE_DATABASE_URL" => Some(database_url.clone()),
+        "BRIDGE_AMQP_URL" => Some(amqp.clone()),
+        "BRIDGE_BROKER_PREFIX" => Some(prefix.clone()),
+        "BRIDGE_RETRY_DELAYS" => Some("1s,2s,3s,4s,5s".to_owned()),
+        "BRIDGE_DELIVERY_LIMIT" => Some("3".to_owned()),
+        "BRIDGE_CONSOLE_ADDR" => Some("127.0.0.1:0".to_owned()),
+        _ => None,
+    })
+    .expect("test config")
+}
+
+/// `url` with its database replaced by `name`.
+pub fn with_database(url: &str, name: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) => {
+            u.set_path(&format!("/{name}"));
+            u.to_string()
+        }
+        Err(_) => url.to_owned(),
+    }
+}
+
+/// Waits until `check` returns `Some`, polling, or panics after `deadline` naming `what`.
+pub async fn eventually<T, F, Fut>(deadline: Duration, what: &str, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Option<T>>,
+{
+    let start = tokio::time::Instant::now();
+    loop {
+        if let Some(v) = check().await {
+            return v;
+        }
+        if start.elapsed() > deadline {
+            panic!("timed out after {deadline:?} waiting for {what}");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
