@@ -39,9 +39,17 @@ pub async fn topology(config: &Config) -> anyhow::Result<ExitCode> {
         say!("exchange {name} ({kind:?})");
     }
     for q in topology.queues() {
-        let args: Vec<String> = q.arguments.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        let args: Vec<String> = q
+            .arguments
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
         let (exchange, key, _) = &q.binding;
-        let key = if key.is_empty() { String::new() } else { format!(" by {key}") };
+        let key = if key.is_empty() {
+            String::new()
+        } else {
+            format!(" by {key}")
+        };
         say!("queue {} [{}] <- {exchange}{key}", q.name, args.join(" "));
     }
     drop(broker);
@@ -69,14 +77,21 @@ pub async fn healthcheck(config: &Config) -> anyhow::Result<ExitCode> {
     }
     let shutdown = CancellationToken::new();
     match connect_broker(config, shutdown.clone()).await {
-        Ok(_) => say!("rabbitmq: ok (topology `{}` declared)", config.broker_prefix),
+        Ok(_) => say!(
+            "rabbitmq: ok (topology `{}` declared)",
+            config.broker_prefix
+        ),
         Err(e) => {
             healthy = false;
             say!("rabbitmq: {}", one_line(&e));
         }
     }
     shutdown.cancel();
-    Ok(if healthy { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    Ok(if healthy {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
 
 /// Starts every role in this process and runs until `shutdown` is cancelled.
@@ -92,8 +107,13 @@ pub async fn up(config: &Config, shutdown: CancellationToken) -> anyhow::Result<
         "bridge is ready"
     );
     shutdown.cancelled().await;
-    if tokio::time::timeout(DRAIN_TIMEOUT, roles.wait()).await.is_err() {
-        tracing::warn!("roles did not finish within {DRAIN_TIMEOUT:?}; unacked work returns to its queues");
+    if tokio::time::timeout(DRAIN_TIMEOUT, roles.wait())
+        .await
+        .is_err()
+    {
+        tracing::warn!(
+            "roles did not finish within {DRAIN_TIMEOUT:?}; unacked work returns to its queues"
+        );
     }
     pool.close().await;
     tracing::info!("stopped");

@@ -9,7 +9,11 @@ use std::process::ExitCode;
 use tokio_util::sync::CancellationToken;
 
 #[derive(Parser)]
-#[command(name = "bridge", version, about = "Keeps maestro* and Procore in step.")]
+#[command(
+    name = "bridge",
+    version,
+    about = "Keeps maestro* and Procore in step."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -37,7 +41,10 @@ fn main() -> ExitCode {
         }
     };
     telemetry::init(config.log_format, &config.log_filter);
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");

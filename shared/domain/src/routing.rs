@@ -10,15 +10,17 @@ use std::time::Duration;
 pub const DEFAULT_PREFIX: &str = "bridge";
 
 /// Message header: how many times the message has been sent back through a retry tier.
-pub const HEADER_ATTEMPT: &str = "x-bridge-attempt";
+pub const HEADER_ATTEMPT: &str = "bridge-attempt";
 /// Message header: the retry tier a message is waiting in (routes it inside the retry exchange).
-pub const HEADER_RETRY_TIER: &str = "x-bridge-retry-tier";
+///
+/// It must not start with `x-`: a headers exchange ignores such headers when matching.
+pub const HEADER_RETRY_TIER: &str = "bridge-retry-tier";
 /// Message header: why a message was dead-lettered by the bridge itself.
-pub const HEADER_DEAD_REASON: &str = "x-bridge-dead-reason";
+pub const HEADER_DEAD_REASON: &str = "bridge-dead-reason";
 /// Message header: the queue a message was consumed from when the bridge dead-lettered it.
-pub const HEADER_ORIGIN_QUEUE: &str = "x-bridge-origin-queue";
+pub const HEADER_ORIGIN_QUEUE: &str = "bridge-origin-queue";
 /// Message header: the routing key a dead-lettered message was travelling with.
-pub const HEADER_ORIGIN_ROUTING_KEY: &str = "x-bridge-origin-routing-key";
+pub const HEADER_ORIGIN_ROUTING_KEY: &str = "bridge-origin-routing-key";
 /// Header set by quorum queues on a redelivered message.
 pub const HEADER_DELIVERY_COUNT: &str = "x-delivery-count";
 

@@ -156,9 +156,12 @@ where
 }
 
 fn parse_addr((name, value): (&'static str, String)) -> Result<SocketAddr, ConfigError> {
-    value
-        .parse()
-        .map_err(|_| err(name, format!("`{value}` is not an address like 127.0.0.1:8080")))
+    value.parse().map_err(|_| {
+        err(
+            name,
+            format!("`{value}` is not an address like 127.0.0.1:8080"),
+        )
+    })
 }
 
 /// Parses a duration such as `250ms`, `5s`, `2m` or `1h`.

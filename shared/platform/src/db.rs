@@ -100,10 +100,11 @@ pub async fn migrate(pool: &PgPool) -> anyhow::Result<usize> {
 }
 
 async fn applied_count(pool: &PgPool) -> anyhow::Result<i64> {
-    let table_exists: bool = sqlx::query_scalar("SELECT to_regclass('_sqlx_migrations') IS NOT NULL")
-        .fetch_one(pool)
-        .await
-        .context("reading the migration history")?;
+    let table_exists: bool =
+        sqlx::query_scalar("SELECT to_regclass('_sqlx_migrations') IS NOT NULL")
+            .fetch_one(pool)
+            .await
+            .context("reading the migration history")?;
     if !table_exists {
         return Ok(0);
     }

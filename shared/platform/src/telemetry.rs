@@ -28,6 +28,10 @@ pub fn init(format: LogFormat, filter: &str) {
         return;
     }
     if let Some(problem) = bad_filter {
-        tracing::warn!(filter, problem, "BRIDGE_LOG is not a valid filter; logging at info");
+        tracing::warn!(
+            filter,
+            problem,
+            "BRIDGE_LOG is not a valid filter; logging at info"
+        );
     }
 }

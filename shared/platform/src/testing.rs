@@ -49,7 +49,9 @@ impl TestDb {
             .connect_with(db::options(&url).expect("test database URL"))
             .await
             .expect("connecting to the test database");
-        db::migrate(&pool).await.expect("migrating the test database");
+        db::migrate(&pool)
+            .await
+            .expect("migrating the test database");
         TestDb { pool, url, name }
     }
 
@@ -65,14 +67,20 @@ impl Drop for TestDb {
         let pool = self.pool.clone();
         // Drop runs outside async context guarantees; do the cleanup on a thread of its own.
         let _ = std::thread::spawn(move || {
-            let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
+            let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            else {
                 return;
             };
             rt.block_on(async move {
                 pool.close().await;
                 let admin = with_database(&database_server_url(), "postgres");
                 if let Ok(admin) = sqlx::PgPool::connect(&admin).await {
-                    let sql = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", db::quote_ident(&name));
+                    let sql = format!(
+                        "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                        db::quote_ident(&name)
+                    );
                     let _ = sqlx::query(&sql).execute(&admin).await;
                     admin.close().await;
                 }
@@ -123,7 +131,10 @@ impl Drop for TestBroker {
         self.shutdown.cancel();
         let topology = self.topology.clone();
         let _ = std::thread::spawn(move || {
-            let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
+            let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            else {
                 return;
             };
             rt.block_on(async move {
@@ -184,4 +195,147 @@ where
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+}
+
+/// A RabbitMQ node of its own, for tests that stop and start the broker without disturbing
+/// the tests that share the machine's broker. Stopped and removed on drop.
+pub struct PrivateRabbit {
+    pub url: String,
+    node: String,
+    dir: std::path::PathBuf,
+}
+
+impl PrivateRabbit {
+    /// Starts a node on free local ports, waiting until it accepts connections.
+    pub async fn start() -> PrivateRabbit {
+        let dir = std::env::temp_dir().join(format!("bridge-rabbit-{}", unique_suffix()));
+        std::fs::create_dir_all(&dir).expect("creating the private broker's directory");
+        let amqp_port = free_port();
+        let dist_port = free_port();
+        std::fs::write(dir.join("enabled_plugins"), "[].\n").expect("writing enabled_plugins");
+        std::fs::write(
+            dir.join("rabbitmq.conf"),
+            format!("listeners.tcp.local = 127.0.0.1:{amqp_port}\nloopback_users = none\n"),
+        )
+        .expect("writing rabbitmq.conf");
+        let node = format!("bridgetest{}@localhost", &unique_suffix()[..6]);
+        let private = PrivateRabbit {
+            url: format!("amqp://guest:guest@127.0.0.1:{amqp_port}/%2f"),
+            node,
+            dir,
+        };
+        let status = private
+            .command(&server_binary(), &["-detached"])
+            .env("RABBITMQ_DIST_PORT", dist_port.to_string())
+            .status()
+            .await
+            .expect("running rabbitmq-server");
+        assert!(
+            status.success(),
+            "rabbitmq-server -detached failed: {status}"
+        );
+        private.wait_until_accepting(Duration::from_secs(90)).await;
+        private
+    }
+
+    /// `rabbitmqctl stop_app`: the node stays up, the broker inside it stops.
+    pub async fn stop_app(&self) {
+        self.ctl(&["stop_app"]).await;
+    }
+
+    /// `rabbitmqctl start_app`, waiting until the broker accepts connections again.
+    pub async fn start_app(&self) {
+        self.ctl(&["start_app"]).await;
+        self.wait_until_accepting(Duration::from_secs(60)).await;
+    }
+
+    async fn ctl(&self, args: &[&str]) {
+        let output = self
+            .command(&ctl_binary(), &[&["-n", &self.node], args].concat())
+            .output()
+            .await
+            .expect("running rabbitmqctl");
+        assert!(
+            output.status.success(),
+            "rabbitmqctl {args:?} failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+
+    async fn wait_until_accepting(&self, deadline: Duration) {
+        let url = self.url.clone();
+        eventually(
+            deadline,
+            "the private RabbitMQ node to accept connections",
+            || {
+                let url = url.clone();
+                async move {
+                    let conn =
+                        lapin::Connection::connect(&url, lapin::ConnectionProperties::default())
+                            .await
+                            .ok()?;
+                    let _ = conn.close(200, "probe".into()).await;
+                    Some(())
+                }
+            },
+        )
+        .await;
+    }
+
+    fn command(&self, program: &str, args: &[&str]) -> tokio::process::Command {
+        let mut cmd = tokio::process::Command::new(program);
+        cmd.args(args)
+            .env("HOME", &self.dir)
+            .env("RABBITMQ_NODENAME", &self.node)
+            .env("RABBITMQ_CONFIG_FILE", self.dir.join("rabbitmq"))
+            .env("RABBITMQ_MNESIA_BASE", self.dir.join("mnesia"))
+            .env("RABBITMQ_LOG_BASE", self.dir.join("log"))
+            .env(
+                "RABBITMQ_ENABLED_PLUGINS_FILE",
+                self.dir.join("enabled_plugins"),
+            )
+            .env("RABBITMQ_PID_FILE", self.dir.join("pid"))
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .kill_on_drop(false);
+        cmd
+    }
+}
+
+impl Drop for PrivateRabbit {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new(ctl_binary())
+            .args(["-n", &self.node, "stop"])
+            .env("HOME", &self.dir)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// Debian's wrapper drops the environment when it switches user; call the real script.
+fn server_binary() -> String {
+    let direct = "/usr/lib/rabbitmq/bin/rabbitmq-server";
+    if std::path::Path::new(direct).exists() {
+        direct.to_owned()
+    } else {
+        "rabbitmq-server".to_owned()
+    }
+}
+
+fn ctl_binary() -> String {
+    let direct = "/usr/lib/rabbitmq/bin/rabbitmqctl";
+    if std::path::Path::new(direct).exists() {
+        direct.to_owned()
+    } else {
+        "rabbitmqctl".to_owned()
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("finding a free port")
 }

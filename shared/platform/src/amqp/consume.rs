@@ -15,9 +15,7 @@ use bridge_domain::routing::{
 };
 use futures::StreamExt as _;
 use lapin::message::Delivery;
-use lapin::options::{
-    BasicAckOptions, BasicConsumeOptions, BasicQosOptions, BasicRejectOptions,
-};
+use lapin::options::{BasicAckOptions, BasicConsumeOptions, BasicQosOptions, BasicRejectOptions};
 use lapin::types::{AMQPValue, FieldTable};
 use lapin::{Channel, Consumer};
 use std::time::Duration;
@@ -28,6 +26,7 @@ pub struct Subscription {
     queue: String,
     prefetch: u16,
     active: Option<(Channel, Consumer)>,
+    connecting: Option<tokio::task::JoinHandle<Result<(Channel, Consumer), BrokerError>>>,
 }
 
 /// One delivery, with the helpers that settle it.
@@ -43,6 +42,7 @@ impl Subscription {
             queue: queue.into(),
             prefetch,
             active: None,
+            connecting: None,
         }
     }
 
@@ -52,19 +52,37 @@ impl Subscription {
 
     /// The next delivery; `None` once the process is shutting down. Messages not yet
     /// settled when the subscription is dropped go back to the queue.
+    ///
+    /// Cancel-safe: subscribing runs in a task of its own, so a caller that stops waiting
+    /// (a `select!` that took another branch) never leaves a half-made consumer holding
+    /// messages.
     pub async fn next(&mut self) -> Option<Incoming> {
         let shutdown = self.broker.shutdown().clone();
         loop {
             if self.active.is_none() {
-                match self.subscribe().await {
-                    Ok(active) => self.active = Some(active),
-                    Err(BrokerError::ShuttingDown) => return None,
-                    Err(e) => {
+                let broker = self.broker.clone();
+                let (queue, prefetch) = (self.queue.clone(), self.prefetch);
+                let task = self
+                    .connecting
+                    .get_or_insert_with(|| tokio::spawn(subscribe(broker, queue, prefetch)));
+                let joined = tokio::select! {
+                    _ = shutdown.cancelled() => return None,
+                    joined = task => joined,
+                };
+                self.connecting = None;
+                match joined {
+                    Ok(Ok(active)) => self.active = Some(active),
+                    Ok(Err(BrokerError::ShuttingDown)) => return None,
+                    Ok(Err(e)) => {
                         tracing::warn!(queue = %self.queue, error = %e, "cannot subscribe yet");
                         tokio::select! {
                             _ = shutdown.cancelled() => return None,
                             _ = tokio::time::sleep(Duration::from_millis(500)) => continue,
                         }
+                    }
+                    Err(e) => {
+                        tracing::error!(queue = %self.queue, error = %e, "subscribing panicked");
+                        continue;
                     }
                 }
             }
@@ -74,6 +92,16 @@ impl Subscription {
                 next = consumer.next() => next,
             };
             match next {
+                Some(Ok(_))
+                    if !self
+                        .active
+                        .as_ref()
+                        .is_some_and(|(c, _)| c.status().connected()) =>
+                {
+                    // Buffered before the channel died: it cannot be acked any more, and the
+                    // broker delivers it again on the next subscription.
+                    self.active = None;
+                }
                 Some(Ok(delivery)) => {
                     return Some(Incoming {
                         delivery,
@@ -91,30 +119,34 @@ impl Subscription {
             }
         }
     }
+}
 
-    async fn subscribe(&self) -> Result<(Channel, Consumer), BrokerError> {
-        let conn = self.broker.connection().await?;
-        let unreachable = |source| BrokerError::Unreachable {
-            address: format!("queue {}", self.queue),
-            source,
-        };
-        let channel = conn.create_channel().await.map_err(unreachable)?;
-        channel
-            .basic_qos(self.prefetch, BasicQosOptions::default())
-            .await
-            .map_err(unreachable)?;
-        let consumer = channel
-            .basic_consume(
-                self.queue.as_str().into(),
-                "".into(),
-                BasicConsumeOptions::default(),
-                FieldTable::default(),
-            )
-            .await
-            .map_err(unreachable)?;
-        tracing::debug!(queue = %self.queue, "subscribed");
-        Ok((channel, consumer))
-    }
+async fn subscribe(
+    broker: Broker,
+    queue: String,
+    prefetch: u16,
+) -> Result<(Channel, Consumer), BrokerError> {
+    let conn = broker.connection().await?;
+    let unreachable = |source| BrokerError::Unreachable {
+        address: format!("queue {queue}"),
+        source,
+    };
+    let channel = conn.create_channel().await.map_err(unreachable)?;
+    channel
+        .basic_qos(prefetch, BasicQosOptions::default())
+        .await
+        .map_err(unreachable)?;
+    let consumer = channel
+        .basic_consume(
+            queue.as_str().into(),
+            "".into(),
+            BasicConsumeOptions::default(),
+            FieldTable::default(),
+        )
+        .await
+        .map_err(unreachable)?;
+    tracing::debug!(queue = %queue, "subscribed");
+    Ok((channel, consumer))
 }
 
 impl Incoming {
@@ -162,7 +194,10 @@ impl Incoming {
 
     /// Done: the broker forgets the message.
     pub async fn ack(self) -> Result<(), lapin::Error> {
-        self.delivery.ack(BasicAckOptions::default()).await.map(drop)
+        self.delivery
+            .ack(BasicAckOptions::default())
+            .await
+            .map(drop)
     }
 
     /// Returns the message to its queue now; counts against the queue's delivery limit, past
@@ -181,7 +216,10 @@ impl Incoming {
         let tier = RetryTier::for_attempt(attempt);
         let mut headers = self.copied_headers(&[HEADER_ATTEMPT, HEADER_RETRY_TIER]);
         headers.push((HEADER_ATTEMPT.into(), HeaderValue::Int(attempt.into())));
-        headers.push((HEADER_RETRY_TIER.into(), HeaderValue::Text(tier.name().into())));
+        headers.push((
+            HEADER_RETRY_TIER.into(),
+            HeaderValue::Text(tier.name().into()),
+        ));
         let retry_exchange = publisher_names(publisher).retry_exchange();
         publisher
             .publish(Outgoing {
@@ -205,7 +243,10 @@ impl Incoming {
             HEADER_RETRY_TIER,
         ]);
         headers.push((HEADER_DEAD_REASON.into(), HeaderValue::Text(reason.into())));
-        headers.push((HEADER_ORIGIN_QUEUE.into(), HeaderValue::Text(self.queue.clone())));
+        headers.push((
+            HEADER_ORIGIN_QUEUE.into(),
+            HeaderValue::Text(self.queue.clone()),
+        ));
         headers.push((
             HEADER_ORIGIN_ROUTING_KEY.into(),
             HeaderValue::Text(self.routing_key().to_owned()),

@@ -3,8 +3,8 @@
 
 use crate::amqp::headers::HeaderValue;
 use crate::amqp::{Broker, BrokerError};
-use lapin::options::{BasicPublishOptions, ConfirmSelectOptions};
 use lapin::Confirmation;
+use lapin::options::{BasicPublishOptions, ConfirmSelectOptions};
 use lapin::types::FieldTable;
 use lapin::{BasicProperties, Channel};
 use tokio::sync::Mutex;
@@ -23,7 +23,9 @@ pub struct Outgoing {
 /// Why a publish did not reach a queue.
 #[derive(Debug, thiserror::Error)]
 pub enum PublishError {
-    #[error("no queue is bound to `{routing_key}` on exchange `{exchange}`; the message was returned")]
+    #[error(
+        "no queue is bound to `{routing_key}` on exchange `{exchange}`; the message was returned"
+    )]
     Unroutable {
         exchange: String,
         routing_key: String,

@@ -71,7 +71,10 @@ impl Topology {
                 name: n.work_queue(route),
                 arguments: vec![
                     ("x-queue-type", text("quorum")),
-                    ("x-delivery-limit", ArgValue::Number(self.delivery_limit.into())),
+                    (
+                        "x-delivery-limit",
+                        ArgValue::Number(self.delivery_limit.into()),
+                    ),
                     ("x-dead-letter-exchange", text(&n.dead_exchange())),
                     ("x-dead-letter-strategy", text("at-least-once")),
                     ("x-overflow", text("reject-publish")),
@@ -212,16 +215,35 @@ mod tests {
     fn every_route_has_a_quorum_work_queue_that_dead_letters() {
         let t = Topology::new(Names::new("p"), 7, [Duration::from_secs(1); 5]);
         let queues = t.queues();
-        let work: Vec<_> = queues.iter().filter(|q| q.name.starts_with("p.q.")).collect();
+        let work: Vec<_> = queues
+            .iter()
+            .filter(|q| q.name.starts_with("p.q."))
+            .collect();
         assert_eq!(work.len(), Route::all().count());
         for q in work {
-            assert!(q.arguments.contains(&("x-delivery-limit", ArgValue::Number(7))));
-            assert!(q.arguments.contains(&("x-dead-letter-exchange", text("p.dead"))));
-            assert!(q.arguments.contains(&("x-dead-letter-strategy", text("at-least-once"))));
+            assert!(
+                q.arguments
+                    .contains(&("x-delivery-limit", ArgValue::Number(7)))
+            );
+            assert!(
+                q.arguments
+                    .contains(&("x-dead-letter-exchange", text("p.dead")))
+            );
+            assert!(
+                q.arguments
+                    .contains(&("x-dead-letter-strategy", text("at-least-once")))
+            );
         }
-        let tiers: Vec<_> = queues.iter().filter(|q| q.name.starts_with("p.retry.")).collect();
+        let tiers: Vec<_> = queues
+            .iter()
+            .filter(|q| q.name.starts_with("p.retry."))
+            .collect();
         assert_eq!(tiers.len(), 5);
-        assert!(tiers[0].arguments.contains(&("x-message-ttl", ArgValue::Number(1000))));
+        assert!(
+            tiers[0]
+                .arguments
+                .contains(&("x-message-ttl", ArgValue::Number(1000)))
+        );
         assert!(queues.iter().any(|q| q.name == "p.dead-letters"));
     }
 }
