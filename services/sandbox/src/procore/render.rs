@@ -1,0 +1,602 @@
+//! Turns stored rows into the JSON Procore answers with: the written fields plus the read-only
+//! ones Procore derives (full codes, totals as strings on contracts, nested `vendor`/`project`).
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde_json::{Map, Value, json};
+
+use super::store::{Kind, Row, Store};
+
+pub fn time(at: DateTime<Utc>) -> Value {
+    Value::String(at.to_rfc3339_opts(SecondsFormat::Millis, true))
+}
+
+/// Amounts on contracts and budget views are decimal strings.
+pub fn money(amount: f64) -> Value {
+    Value::String(format!("{amount:.2}"))
+}
+
+fn copy(out: &mut Map<String, Value>, row: &Row, keys: &[&str]) {
+    for key in keys {
+        out.insert(
+            (*key).to_string(),
+            row.fields.get(*key).cloned().unwrap_or(Value::Null),
+        );
+    }
+}
+
+fn base(row: &Row) -> Map<String, Value> {
+    let mut out = Map::new();
+    out.insert("id".into(), json!(row.id));
+    copy(&mut out, row, &["origin_id", "origin_data"]);
+    out.insert("created_at".into(), time(row.created_at));
+    out.insert("updated_at".into(), time(row.updated_at));
+    out
+}
+
+fn named(store: &Store, kind: Kind, id: Option<i64>, key: &str) -> Value {
+    match id.and_then(|id| store.get(kind, id)) {
+        Some(r) => json!({ "id": r.id, key: r.str("name").unwrap_or_default() }),
+        None => Value::Null,
+    }
+}
+
+/// `01-A-001`: the codes of the parent chain joined with `-`.
+pub fn full_code(store: &Store, row: &Row) -> String {
+    let mut parts = vec![row.str("code").unwrap_or_default().to_string()];
+    let mut parent = row.i64("parent_id");
+    while let Some(p) = parent.and_then(|id| store.get(Kind::CostCode, id)) {
+        if parts.len() > 16 {
+            break;
+        }
+        parts.push(p.str("code").unwrap_or_default().to_string());
+        parent = p.i64("parent_id");
+    }
+    parts.reverse();
+    parts.join("-")
+}
+
+fn root_code<'a>(store: &'a Store, row: &'a Row) -> &'a Row {
+    let mut current = row;
+    for _ in 0..16 {
+        match current
+            .i64("parent_id")
+            .and_then(|id| store.get(Kind::CostCode, id))
+        {
+            Some(p) => current = p,
+            None => break,
+        }
+    }
+    current
+}
+
+pub fn cost_code_ref(store: &Store, id: Option<i64>) -> Value {
+    match id.and_then(|id| store.get(Kind::CostCode, id)) {
+        Some(c) => {
+            json!({ "id": c.id, "name": c.str("name").unwrap_or_default(), "code": c.str("code").unwrap_or_default(), "full_code": full_code(store, c), "origin_id": c.fields.get("origin_id").cloned().unwrap_or(Value::Null) })
+        }
+        None => Value::Null,
+    }
+}
+
+pub fn line_item_type(row: &Row) -> Value {
+    let mut out = Map::new();
+    out.insert("id".into(), json!(row.id));
+    copy(
+        &mut out,
+        row,
+        &["name", "code", "base_type", "origin_data", "origin_id"],
+    );
+    Value::Object(out)
+}
+
+fn type_ref(store: &Store, id: Option<i64>) -> Value {
+    id.and_then(|id| store.get(Kind::LineItemType, id))
+        .map_or(Value::Null, line_item_type)
+}
+
+/// The effective amount of a line: quantity × unit cost when calculated, else `amount`.
+pub fn line_amount(row: &Row) -> f64 {
+    let calculated = row.str("extended_type") == Some("calculated")
+        || row.fields.get("amount").is_none_or(Value::is_null);
+    if calculated {
+        row.f64("quantity") * row.f64("unit_cost")
+    } else {
+        row.f64("amount")
+    }
+}
+
+pub fn lines_total(store: &Store, kind: Kind, parent: i64) -> f64 {
+    store.children(kind, parent).map(line_amount).sum()
+}
+
+fn project_ref(store: &Store, row: &Row) -> Value {
+    named(store, Kind::Project, row.project_id, "name")
+}
+
+/// Renders any row as its Show shape.
+pub fn render(store: &Store, row: &Row) -> Value {
+    let mut out = base(row);
+    match row.kind {
+        Kind::Project => {
+            copy(
+                &mut out,
+                row,
+                &[
+                    "name",
+                    "project_number",
+                    "description",
+                    "address",
+                    "city",
+                    "state_code",
+                    "country_code",
+                    "zip",
+                    "phone",
+                    "active",
+                    "start_date",
+                    "completion_date",
+                    "origin_code",
+                    "public_notes",
+                    "square_feet",
+                    "time_zone",
+                    "flag",
+                ],
+            );
+            let name = row.str("name").unwrap_or_default();
+            let display = match row.str("project_number") {
+                Some(n) if !n.is_empty() => format!("{n} - {name}"),
+                _ => name.to_string(),
+            };
+            out.insert("display_name".into(), json!(display));
+            out.insert("total_value".into(), money(row.f64("total_value")));
+            out.insert("estimated_value".into(), money(row.f64("total_value")));
+            out.insert(
+                "estimated_start_date".into(),
+                row.fields.get("start_date").cloned().unwrap_or(Value::Null),
+            );
+            out.insert(
+                "estimated_completion_date".into(),
+                row.fields
+                    .get("completion_date")
+                    .cloned()
+                    .unwrap_or(Value::Null),
+            );
+            out.insert("is_erp_integrated".into(), json!(false));
+            out.insert("is_demo".into(), json!(false));
+            let company = store
+                .companies
+                .get(&row.company_id)
+                .cloned()
+                .unwrap_or_default();
+            out.insert(
+                "company".into(),
+                json!({ "id": row.company_id, "name": company }),
+            );
+        }
+        Kind::Vendor => {
+            copy(
+                &mut out,
+                row,
+                &[
+                    "name",
+                    "abbreviated_name",
+                    "address",
+                    "city",
+                    "state_code",
+                    "country_code",
+                    "zip",
+                    "business_phone",
+                    "mobile_phone",
+                    "fax_number",
+                    "email_address",
+                    "website",
+                    "license_number",
+                    "is_active",
+                    "authorized_bidder",
+                    "prequalified",
+                    "union_member",
+                    "notes",
+                    "trade_name",
+                    "origin_code",
+                ],
+            );
+            out.insert(
+                "company".into(),
+                row.fields.get("name").cloned().unwrap_or(Value::Null),
+            );
+            out.insert(
+                "legal_name".into(),
+                row.fields.get("name").cloned().unwrap_or(Value::Null),
+            );
+            out.insert(
+                "parent".into(),
+                row.i64("parent_id")
+                    .map_or(Value::Null, |id| json!({ "id": id })),
+            );
+            out.insert("synced_to_erp".into(), json!(row.origin_id().is_some()));
+        }
+        Kind::User => {
+            copy(
+                &mut out,
+                row,
+                &[
+                    "first_name",
+                    "last_name",
+                    "email_address",
+                    "job_title",
+                    "address",
+                    "city",
+                    "zip",
+                    "state_code",
+                    "country_code",
+                    "business_phone",
+                    "mobile_phone",
+                    "is_active",
+                    "is_employee",
+                    "employee_id",
+                    "initials",
+                    "notes",
+                ],
+            );
+            let name = format!(
+                "{} {}",
+                row.str("first_name").unwrap_or_default(),
+                row.str("last_name").unwrap_or_default()
+            );
+            out.insert("name".into(), json!(name.trim()));
+            out.insert(
+                "vendor".into(),
+                named(store, Kind::Vendor, row.i64("vendor_id"), "name"),
+            );
+        }
+        Kind::CostCode => {
+            copy(
+                &mut out,
+                row,
+                &["code", "name", "position", "standard_cost_code_id"],
+            );
+            let full = full_code(store, row);
+            out.insert("sortable_code".into(), json!(full));
+            out.insert("full_code".into(), json!(full));
+            out.insert(
+                "parent".into(),
+                row.i64("parent_id")
+                    .map_or(Value::Null, |id| json!({ "id": id })),
+            );
+            let project = row.project_id.and_then(|p| store.get(Kind::Project, p));
+            out.insert(
+                "biller".into(),
+                json!(project.and_then(|p| p.str("name")).unwrap_or_default()),
+            );
+            out.insert("biller_id".into(), json!(row.project_id));
+            out.insert("biller_type".into(), json!("Project"));
+            out.insert(
+                "budgeted".into(),
+                json!(
+                    store
+                        .iter(Kind::BudgetLineItem)
+                        .any(|b| b.i64("cost_code_id") == Some(row.id))
+                ),
+            );
+            out.insert(
+                "deleted_at".into(),
+                row.deleted_at.map_or(Value::Null, time),
+            );
+            let types: Vec<Value> = store
+                .iter(Kind::LineItemType)
+                .filter(|t| t.company_id == row.company_id)
+                .map(line_item_type)
+                .collect();
+            out.insert("line_item_types".into(), Value::Array(types));
+        }
+        Kind::LineItemType => return line_item_type(row),
+        Kind::BudgetLineItem => return super::budget::render_line(store, row),
+        Kind::WorkOrderContract | Kind::PurchaseOrderContract | Kind::PrimeContract => {
+            contract(store, row, &mut out)
+        }
+        Kind::WorkOrderContractLineItem
+        | Kind::PurchaseOrderContractLineItem
+        | Kind::PrimeContractLineItem
+        | Kind::ChangeOrderLineItem
+        | Kind::DirectCostLineItem => line(store, row, &mut out),
+        Kind::ChangeOrder => change_order(store, row, &mut out),
+        Kind::DirectCost => {
+            copy(
+                &mut out,
+                row,
+                &[
+                    "direct_cost_type",
+                    "status",
+                    "vendor_id",
+                    "invoice_number",
+                    "direct_cost_date",
+                    "received_date",
+                    "payment_date",
+                    "terms",
+                    "description",
+                ],
+            );
+            out.insert(
+                "vendor".into(),
+                named(store, Kind::Vendor, row.i64("vendor_id"), "name"),
+            );
+            let vendor_name = row
+                .i64("vendor_id")
+                .and_then(|id| store.get(Kind::Vendor, id))
+                .and_then(|v| v.str("name"))
+                .map(str::to_string);
+            out.insert("vendor_name".into(), json!(vendor_name));
+            let employee = row.i64("employee_id").and_then(|id| store.get(Kind::User, id)).map(|u| json!({ "id": u.id, "name": format!("{} {}", u.str("first_name").unwrap_or_default(), u.str("last_name").unwrap_or_default()).trim() }));
+            out.insert("employee".into(), employee.unwrap_or(Value::Null));
+            out.insert(
+                "grand_total".into(),
+                money(lines_total(store, Kind::DirectCostLineItem, row.id)),
+            );
+            out.insert(
+                "line_items_count".into(),
+                json!(store.children(Kind::DirectCostLineItem, row.id).count()),
+            );
+            out.insert("attachments".into(), json!([]));
+            out.insert("attachments_count".into(), json!(0));
+            out.insert(
+                "deleted_at".into(),
+                row.deleted_at.map_or(Value::Null, time),
+            );
+        }
+        Kind::Requisition => {
+            copy(
+                &mut out,
+                row,
+                &[
+                    "commitment_id",
+                    "invoice_number",
+                    "status",
+                    "billing_date",
+                    "requisition_start",
+                    "requisition_end",
+                    "period_id",
+                ],
+            );
+            out.insert("project_id".into(), json!(row.project_id));
+            let commitment = row.i64("commitment_id").and_then(|id| {
+                store
+                    .get(Kind::WorkOrderContract, id)
+                    .or_else(|| store.get(Kind::PurchaseOrderContract, id))
+            });
+            out.insert(
+                "commitment_type".into(),
+                json!(commitment.map(|c| if c.kind == Kind::WorkOrderContract {
+                    "WorkOrderContract"
+                } else {
+                    "PurchaseOrderContract"
+                })),
+            );
+            out.insert(
+                "contract_name".into(),
+                json!(commitment.and_then(|c| c.str("title"))),
+            );
+            let vendor = commitment
+                .and_then(|c| c.i64("vendor_id"))
+                .and_then(|id| store.get(Kind::Vendor, id))
+                .and_then(|v| v.str("name"));
+            out.insert("vendor_name".into(), json!(vendor));
+            out.insert("number".into(), json!(row.i64("number").unwrap_or(1)));
+            out.insert(
+                "total_claimed_amount".into(),
+                money(row.f64("total_claimed_amount")),
+            );
+            out.insert("percent_complete".into(), money(0.0));
+            out.insert("final".into(), json!(false));
+            out.insert("deletable".into(), json!(true));
+            out.insert(
+                "currency_configuration".into(),
+                json!({ "currency_iso_code": "CAD" }),
+            );
+        }
+    }
+    Value::Object(out)
+}
+
+fn contract(store: &Store, row: &Row, out: &mut Map<String, Value>) {
+    copy(
+        out,
+        row,
+        &[
+            "number",
+            "title",
+            "status",
+            "executed",
+            "private",
+            "description",
+            "inclusions",
+            "exclusions",
+            "accounting_method",
+            "contract_date",
+            "contract_start_date",
+            "contract_estimated_completion_date",
+            "actual_completion_date",
+            "execution_date",
+            "issued_on_date",
+            "signed_contract_received_date",
+            "origin_code",
+        ],
+    );
+    let line_kind = match row.kind {
+        Kind::WorkOrderContract => Kind::WorkOrderContractLineItem,
+        Kind::PurchaseOrderContract => Kind::PurchaseOrderContractLineItem,
+        _ => Kind::PrimeContractLineItem,
+    };
+    let total = lines_total(store, line_kind, row.id);
+    let (mut approved, mut pending, mut draft) = (0.0, 0.0, 0.0);
+    for co in store
+        .iter(Kind::ChangeOrder)
+        .filter(|c| c.i64("contract_id") == Some(row.id))
+    {
+        let amount = lines_total(store, Kind::ChangeOrderLineItem, co.id);
+        match co.str("status").unwrap_or("draft") {
+            "approved" => approved += amount,
+            "draft" => draft += amount,
+            "pending" | "pricing" | "proceeding" | "revised" => pending += amount,
+            _ => {}
+        }
+    }
+    out.insert(
+        "retainage_percent".into(),
+        money(row.f64("retainage_percent")),
+    );
+    out.insert("grand_total".into(), money(total));
+    out.insert("approved_change_orders".into(), money(approved));
+    out.insert("pending_change_orders".into(), money(pending));
+    out.insert("draft_change_orders_amount".into(), money(draft));
+    out.insert("revised_contract".into(), money(total + approved));
+    out.insert(
+        "pending_revised_contract".into(),
+        money(total + approved + pending),
+    );
+    out.insert("total_payments".into(), money(0.0));
+    out.insert("percentage_paid".into(), money(0.0));
+    out.insert(
+        "remaining_balance_outstanding".into(),
+        money(total + approved),
+    );
+    out.insert("project".into(), project_ref(store, row));
+    out.insert(
+        "deleted_at".into(),
+        row.deleted_at.map_or(Value::Null, time),
+    );
+    let vendor = row.i64("vendor_id").and_then(|id| store.get(Kind::Vendor, id)).map(|v| json!({ "id": v.id, "company": v.str("name").unwrap_or_default(), "origin_id": v.fields.get("origin_id").cloned().unwrap_or(Value::Null), "origin_data": v.fields.get("origin_data").cloned().unwrap_or(Value::Null) }));
+    out.insert("vendor".into(), vendor.unwrap_or(Value::Null));
+    let kind_name = match row.kind {
+        Kind::WorkOrderContract => "WorkOrderContract",
+        Kind::PurchaseOrderContract => "PurchaseOrderContract",
+        _ => "PrimeContract",
+    };
+    out.insert("type".into(), json!(kind_name));
+    if row.kind == Kind::PrimeContract {
+        out.insert("revised_contract_amount".into(), money(total + approved));
+        out.insert("pending_change_orders_amount".into(), money(pending));
+        out.insert(
+            "pending_revised_contract_amount".into(),
+            money(total + approved + pending),
+        );
+        out.insert("line_items_total".into(), money(total));
+        out.insert("owner_invoices_amount".into(), money(0.0));
+        out.insert("outstanding_balance".into(), money(0.0));
+    }
+    let lines: Vec<Value> = store
+        .children(line_kind, row.id)
+        .map(|l| render(store, l))
+        .collect();
+    out.insert("line_items".into(), Value::Array(lines));
+}
+
+fn line(store: &Store, row: &Row, out: &mut Map<String, Value>) {
+    copy(
+        out,
+        row,
+        &[
+            "description",
+            "uom",
+            "extended_type",
+            "tax_code_id",
+            "position",
+        ],
+    );
+    let amount = line_amount(row);
+    out.insert("amount".into(), money(amount));
+    out.insert("extended_amount".into(), money(amount));
+    out.insert("total_amount".into(), money(amount));
+    out.insert("quantity".into(), money(row.f64("quantity")));
+    out.insert("unit_cost".into(), money(row.f64("unit_cost")));
+    out.insert(
+        "cost_code".into(),
+        cost_code_ref(store, row.i64("cost_code_id")),
+    );
+    out.insert(
+        "line_item_type".into(),
+        type_ref(store, row.i64("line_item_type_id")),
+    );
+    let holder_type = match row.kind {
+        Kind::WorkOrderContractLineItem => "WorkOrderContract",
+        Kind::PurchaseOrderContractLineItem => "PurchaseOrderContract",
+        Kind::PrimeContractLineItem => "PrimeContract",
+        Kind::ChangeOrderLineItem => "ChangeOrderPackage",
+        _ => "DirectCost",
+    };
+    out.insert(
+        "holder".into(),
+        json!({ "id": row.parent_id, "holder_type": holder_type }),
+    );
+    out.insert("project".into(), project_ref(store, row));
+    let company = store
+        .companies
+        .get(&row.company_id)
+        .cloned()
+        .unwrap_or_default();
+    out.insert(
+        "company".into(),
+        json!({ "id": row.company_id, "name": company }),
+    );
+    if row.kind == Kind::DirectCostLineItem {
+        out.insert("direct_cost_id".into(), json!(row.parent_id));
+    }
+}
+
+fn change_order(store: &Store, row: &Row, out: &mut Map<String, Value>) {
+    copy(
+        out,
+        row,
+        &[
+            "contract_id",
+            "number",
+            "title",
+            "description",
+            "status",
+            "due_date",
+            "invoiced_date",
+            "paid_date",
+            "executed",
+            "private",
+            "schedule_impact_amount",
+            "origin_code",
+            "reviewed_at",
+        ],
+    );
+    out.insert("revision".into(), json!(row.i64("revision").unwrap_or(0)));
+    out.insert(
+        "grand_total".into(),
+        money(lines_total(store, Kind::ChangeOrderLineItem, row.id)),
+    );
+    let prime = row
+        .i64("contract_id")
+        .and_then(|id| store.get(Kind::PrimeContract, id))
+        .is_some();
+    out.insert(
+        "type".into(),
+        json!(if prime {
+            "PrimeContractChangeOrder"
+        } else {
+            "CommitmentContractChangeOrder"
+        }),
+    );
+    out.insert("legacy_package_id".into(), json!(row.id));
+    out.insert(
+        "deleted_at".into(),
+        row.deleted_at.map_or(Value::Null, time),
+    );
+    let lines: Vec<Value> = store
+        .children(Kind::ChangeOrderLineItem, row.id)
+        .map(|l| render(store, l))
+        .collect();
+    out.insert("line_items".into(), Value::Array(lines));
+    out.insert(
+        "currency_configuration".into(),
+        json!({ "currency_iso_code": "CAD", "base_currency_iso_code": "CAD" }),
+    );
+}
+
+/// The root (division) of a cost code, for budget rows.
+pub fn division(store: &Store, cost_code_id: Option<i64>) -> Option<&Row> {
+    cost_code_id
+        .and_then(|id| store.get(Kind::CostCode, id))
+        .map(|c| root_code(store, c))
+}
