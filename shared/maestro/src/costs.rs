@@ -18,8 +18,8 @@ pub enum TransactionStatus {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase", deny_unknown_fields)]
 pub struct Transaction {
-    /// maestro*'s transaction number, unique in the company.
-    pub id: u64,
+    /// maestro*'s transaction key, unique in the company (at most 20 characters).
+    pub id: String,
     pub project: ProjectCode,
     #[serde(rename = "Type")]
     pub type_code: TypeCode,
@@ -53,8 +53,8 @@ impl Transaction {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase", deny_unknown_fields)]
 pub struct OrderInvoice {
-    /// The type `7` transaction this invoice created.
-    pub transaction_id: u64,
+    /// The key of the type `7` transaction this invoice created.
+    pub transaction_id: String,
     pub invoice_no: String,
     pub order_no: String,
     /// Present when the order came from Procore: the invoice then goes on that commitment.

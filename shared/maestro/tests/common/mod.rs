@@ -38,7 +38,7 @@ pub fn project() -> Project {
 
 pub fn transaction() -> Transaction {
     Transaction {
-        id: 7001,
+        id: "P-1001-0001".to_owned(),
         project: ProjectCode::new("P-1001").expect("code"),
         type_code: TypeCode::INTERCO_PROJECT_PURCHASE,
         status: TransactionStatus::Transferred,

@@ -1,0 +1,411 @@
+//! Loading the shared seed company (`crate::seed`) into the emulator: the maestro* side of it.
+//! Records the seed marks as already created in maestro* from Procore (commitments, prime
+//! contracts) carry their Procore number as external number, and a project's last successful
+//! transaction date is the latest accounting date the seed says already reached Procore.
+
+use super::Emulator;
+use super::store::CompanyData;
+use crate::seed;
+use anyhow::Context;
+use bridge_maestro::{self as mx, Amount, ProjectCode, Quantity, limits};
+
+fn quantity(value: f64) -> Quantity {
+    // Seed quantities are small (hours, units); four decimals are what maestro* keeps.
+    Quantity::from_units((value * 10_000.0).round() as i64)
+}
+
+/// Keeps the first `limit` characters: the seed holds Procore-length values in places.
+fn cut(value: &str, limit: usize) -> String {
+    value.chars().take(limit).collect()
+}
+
+fn group_type(kind: seed::CostKind) -> mx::GroupType {
+    match kind {
+        seed::CostKind::Material => mx::GroupType::Material,
+        seed::CostKind::Subcontractor => mx::GroupType::Subcontractor,
+        seed::CostKind::Miscellaneous => mx::GroupType::Miscellaneous,
+        seed::CostKind::Equipment => mx::GroupType::Equipment,
+        seed::CostKind::Labour => mx::GroupType::Labour,
+    }
+}
+
+fn cost_line(line_no: usize, l: &seed::ContractLine) -> mx::CostLine {
+    mx::CostLine {
+        line_no: u32::try_from(line_no + 1).unwrap_or(u32::MAX),
+        activity: l.activity.clone(),
+        group: l.group.clone(),
+        description: Some(cut(&l.description, limits::SHORT_DESCRIPTION)),
+        quantity: Some(quantity(l.quantity)),
+        unit: Some(cut(&l.unit, limits::UNIT)),
+        unit_price: Some(Amount::from_units(l.unit_cost_cents)),
+        amount: Amount::from_units(l.amount_cents),
+    }
+}
+
+fn project(p: &seed::Project, last: Option<chrono::NaiveDate>) -> anyhow::Result<mx::Project> {
+    let code =
+        ProjectCode::new(p.number.clone()).with_context(|| format!("seed project {}", p.number))?;
+    Ok(mx::Project {
+        code,
+        description: cut(&p.name, limits::PROJECT_DESCRIPTION),
+        detailed_description: Some(cut(&p.description, limits::DETAILED_DESCRIPTION)),
+        address: Some(cut(&p.address, limits::PROJECT_ADDRESS)),
+        city: Some(cut(&p.city, limits::CITY)),
+        province: Some(p.province.clone()),
+        country: Some(p.country.clone()),
+        postal_code: Some(p.postal_code.clone()),
+        phone: Some(p.phone.clone()),
+        start_date: Some(p.start_date),
+        closing_date: Some(p.closing_date),
+        active: p.active,
+        prefix: None,
+        master_project: None,
+        customer_code: (!p.customer_code.is_empty()).then(|| p.customer_code.clone()),
+        procore: mx::ProcoreTab {
+            sync: p.sync_with_procore,
+            last_transaction_date: last,
+            transaction_start_date: None,
+            ignore_last_sync: false,
+        },
+    })
+}
+
+fn party_fields(a: &seed::Address) -> [Option<String>; 6] {
+    [
+        Some(cut(&a.street, limits::PARTY_ADDRESS)),
+        Some(cut(&a.city, limits::CITY)),
+        Some(cut(&a.province, limits::PROVINCE)),
+        Some(cut(&a.postal_code, limits::POSTAL_CODE)),
+        Some(cut(&a.country, limits::COUNTRY)),
+        Some(cut(&a.phone, limits::PHONE)),
+    ]
+}
+
+fn supplier(s: &seed::Supplier) -> mx::Supplier {
+    let [address, city, province, postal_code, country, phone] = party_fields(&s.address);
+    // maestro* keeps the RBQ number's 10 digits; the seed writes it with dashes.
+    let rbq: String = s
+        .license_number
+        .chars()
+        .filter(char::is_ascii_digit)
+        .collect();
+    mx::Supplier {
+        code: s.code.clone(),
+        name: cut(&s.name, limits::PARTY_NAME),
+        address,
+        city,
+        province,
+        postal_code,
+        country,
+        phone,
+        fax: None,
+        email: Some(cut(&s.email, limits::EMAIL)),
+        rbq_number: Some(cut(&rbq, limits::RBQ_NUMBER)),
+        active: s.active,
+        sync: s.sync_with_procore,
+    }
+}
+
+fn customer(c: &seed::Customer) -> mx::Customer {
+    let [address, city, province, postal_code, country, phone] = party_fields(&c.address);
+    mx::Customer {
+        code: c.code.clone(),
+        name: cut(&c.name, limits::PARTY_NAME),
+        address,
+        city,
+        province,
+        postal_code,
+        country,
+        phone,
+        fax: None,
+        email: None,
+        rbq_number: None,
+        status: if c.active {
+            mx::CustomerStatus::Active
+        } else {
+            mx::CustomerStatus::Blocked
+        },
+        sync: c.sync_with_procore,
+    }
+}
+
+fn employee(e: &seed::Employee) -> mx::Employee {
+    mx::Employee {
+        number: e.code.clone(),
+        last_name: cut(&e.last_name, limits::PERSON_NAME),
+        first_name: cut(&e.first_name, limits::PERSON_NAME),
+        alpha_code: None,
+        status: if e.active {
+            mx::EmployeeStatus::Active
+        } else {
+            mx::EmployeeStatus::Inactive
+        },
+        email: Some(cut(&e.email, limits::EMAIL)),
+        phone: None,
+        city: None,
+    }
+}
+
+fn transaction(t: &seed::Transaction, code: &ProjectCode) -> anyhow::Result<mx::Transaction> {
+    let type_code = mx::TypeCode::try_from(t.type_code.clone()).map_err(anyhow::Error::msg)?;
+    let (status, approved) = match t.status {
+        seed::TransactionStatus::Entered => (mx::TransactionStatus::NotTransferred, false),
+        seed::TransactionStatus::Approved => (mx::TransactionStatus::NotTransferred, true),
+        seed::TransactionStatus::Transferred => (mx::TransactionStatus::Transferred, true),
+    };
+    let amount = Amount::from_units(t.amount_cents);
+    Ok(mx::Transaction {
+        id: t.key.clone(),
+        project: code.clone(),
+        type_code,
+        status,
+        approved,
+        entry_date: t.accounting_date,
+        accounting_date: t.accounting_date,
+        description: Some(cut(&t.description, limits::SHORT_DESCRIPTION)),
+        supplier_code: t.supplier_code.clone(),
+        employee_number: t.employee_code.clone(),
+        invoice_no: t.invoice_number.clone(),
+        order_no: None,
+        amount,
+        lines: vec![mx::CostLine {
+            line_no: 1,
+            activity: t.activity.clone(),
+            group: t.group.clone(),
+            description: None,
+            quantity: t.quantity.map(quantity),
+            unit: t.quantity.map(|_| "h".to_owned()),
+            unit_price: None,
+            amount,
+        }],
+    })
+}
+
+fn commitment(d: &mut CompanyData, c: &seed::Commitment, code: &ProjectCode) -> anyhow::Result<()> {
+    let number = d
+        .next_number()
+        .context("the seeded company has an order counter")?;
+    let lines: Vec<mx::CostLine> = c
+        .lines
+        .iter()
+        .enumerate()
+        .map(|(i, l)| cost_line(i, l))
+        .collect();
+    match c.kind {
+        seed::CommitmentKind::PurchaseOrder => {
+            d.orders.insert(
+                number.clone(),
+                mx::Order {
+                    number,
+                    kind: mx::OrderKind::Purchase,
+                    external_no: c.number.clone(),
+                    project: code.clone(),
+                    supplier_code: c.supplier_code.clone(),
+                    order_date: c.contract_date,
+                    delivery_date: None,
+                    memo: Some(cut(&c.title, limits::MEMO)),
+                    holdback_percent: None,
+                    lines,
+                },
+            );
+        }
+        seed::CommitmentKind::Subcontract => {
+            d.subcontracts.insert(
+                number.clone(),
+                mx::Subcontract {
+                    number,
+                    external_no: c.number.clone(),
+                    project: code.clone(),
+                    supplier_code: c.supplier_code.clone(),
+                    contract_date: Some(c.contract_date),
+                    delivery_date: None,
+                    holdback_percent: None,
+                    details: Some(cut(&c.title, limits::MEMO)),
+                    memo: None,
+                    lines,
+                },
+            );
+        }
+    }
+    Ok(())
+}
+
+fn billing_contract(
+    p: &seed::PrimeContract,
+    code: &ProjectCode,
+    start: Option<chrono::NaiveDate>,
+) -> mx::BillingContract {
+    let lines: Vec<mx::BillingLine> = p
+        .lines
+        .iter()
+        .enumerate()
+        .map(|(i, l)| mx::BillingLine {
+            line_no: u32::try_from(i + 1).unwrap_or(u32::MAX),
+            activity: l.activity.clone(),
+            quantity: None,
+            unit: None,
+            unit_price: None,
+            amount: Some(Amount::from_units(l.amount_cents)),
+        })
+        .collect();
+    mx::BillingContract {
+        number: code.clone(),
+        project: code.clone(),
+        customer_code: p.customer_code.clone(),
+        description: cut(&p.title, limits::CONTRACT_DESCRIPTION),
+        external_no: Some(cut(&p.number, limits::EXTERNAL_NO)),
+        start_date: start,
+        delivery_date: None,
+        holdback_percent: None,
+        original_amount: Amount::from_units(p.lines.iter().map(|l| l.amount_cents).sum()),
+        progress_type: mx::ProgressType::Rate,
+        lines,
+    }
+}
+
+/// The invoice behind an Order Invoicing (type `7`) transaction: on an order that came from
+/// Procore when the project has one, else on a maestro*-only order (no external number).
+fn order_invoice(d: &mut CompanyData, t: &mx::Transaction) -> anyhow::Result<mx::OrderInvoice> {
+    let from_procore = d.orders.values().find(|o| o.project == t.project).map(|o| {
+        (
+            o.number.clone(),
+            Some(o.external_no.clone()),
+            o.supplier_code.clone(),
+        )
+    });
+    let (order_no, order_external_no, supplier) = match from_procore {
+        Some(found) => found,
+        None => (
+            d.next_number()
+                .context("the seeded company has an order counter")?,
+            None,
+            t.supplier_code.clone().unwrap_or_default(),
+        ),
+    };
+    Ok(mx::OrderInvoice {
+        transaction_id: t.id.clone(),
+        invoice_no: t
+            .invoice_no
+            .clone()
+            .unwrap_or_else(|| format!("INV-{}", t.id)),
+        order_no,
+        order_external_no,
+        project: t.project.clone(),
+        supplier_code: supplier,
+        invoice_date: t.accounting_date,
+        accounting_date: t.accounting_date,
+        status: t.status,
+        amount: t.amount,
+        lines: t.lines.clone(),
+    })
+}
+
+impl Emulator {
+    /// Loads the maestro* side of `company` as a production-class company without prefixes,
+    /// replacing any company with the same code.
+    pub fn load_seed(&self, company: &seed::Company) -> anyhow::Result<()> {
+        self.load_seed_as(company, mx::CompanyClass::Production)
+    }
+
+    /// Same as [`Emulator::load_seed`], choosing the company's class.
+    pub fn load_seed_as(
+        &self,
+        company: &seed::Company,
+        class: mx::CompanyClass,
+    ) -> anyhow::Result<()> {
+        let mut d = CompanyData::new(mx::Company {
+            code: company.code.clone(),
+            name: cut(&company.name, limits::PARTY_NAME),
+            class,
+            multidimensional: false,
+            numbering_configured: true,
+        });
+        for t in &company.cost_types {
+            d.groups.insert(
+                t.code.clone(),
+                mx::Group {
+                    code: t.code.clone(),
+                    description: t.name.clone(),
+                    group_type: group_type(t.kind),
+                },
+            );
+        }
+        d.suppliers = company
+            .suppliers
+            .iter()
+            .map(|s| (s.code.clone(), supplier(s)))
+            .collect();
+        d.customers = company
+            .customers
+            .iter()
+            .map(|c| (c.code.clone(), customer(c)))
+            .collect();
+        d.employees = company
+            .employees
+            .iter()
+            .map(|e| (e.code.clone(), employee(e)))
+            .collect();
+        for p in &company.projects {
+            let last = company
+                .transactions
+                .iter()
+                .filter(|t| t.project_number == p.number && t.in_procore)
+                .map(|t| t.accounting_date)
+                .max();
+            let project = project(p, last)?;
+            let code = project.code.clone();
+            let activities = company.cost_codes.iter().map(|c| {
+                let activity = mx::Activity {
+                    project: code.clone(),
+                    code: c.full_code.clone(),
+                    description: cut(&c.name, limits::SHORT_DESCRIPTION),
+                    active: true,
+                };
+                (c.full_code.clone(), activity)
+            });
+            d.activities.insert(p.number.clone(), activities.collect());
+            d.projects.insert(p.number.clone(), project);
+        }
+        for l in &company.budget_lines {
+            let code = ProjectCode::new(l.project_number.clone())?;
+            let line = mx::BudgetLine {
+                project: code,
+                activity: l.activity.clone(),
+                group: l.group.clone(),
+                unit: Some(cut(&l.unit, limits::UNIT)),
+                budget_amount: Amount::from_units(l.amount_cents),
+                budget_quantity: quantity(l.quantity),
+                modification_amount: Amount::ZERO,
+                modification_quantity: Quantity::ZERO,
+            };
+            d.budget.insert(
+                (
+                    l.project_number.clone(),
+                    l.activity.clone(),
+                    l.group.clone(),
+                ),
+                line,
+            );
+        }
+        for c in company.commitments.iter().filter(|c| c.in_maestro) {
+            commitment(&mut d, c, &ProjectCode::new(c.project_number.clone())?)?;
+        }
+        for p in company.prime_contracts.iter().filter(|p| p.in_maestro) {
+            let code = ProjectCode::new(p.project_number.clone())?;
+            let start = d.projects.get(code.as_str()).and_then(|x| x.start_date);
+            d.billing_contracts
+                .insert(p.project_number.clone(), billing_contract(p, &code, start));
+        }
+        for t in &company.transactions {
+            let tx = transaction(t, &ProjectCode::new(t.project_number.clone())?)
+                .with_context(|| format!("seed transaction {}", t.key))?;
+            if tx.type_code == mx::TypeCode::ORDER_INVOICING {
+                let invoice = order_invoice(&mut d, &tx)?;
+                d.order_invoices.push(invoice);
+            }
+            d.transactions.insert(tx.id.clone(), tx);
+        }
+        self.with_store(|s| s.companies.insert(company.code.clone(), d));
+        Ok(())
+    }
+}
