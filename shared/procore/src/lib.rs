@@ -1,0 +1,21 @@
+//! Procore REST client: OAuth tokens, rate-limit governor, typed models, pagination and sync helpers.
+//!
+//! One [`Client`] per connection (company + credentials): it owns the token (renewed before
+//! expiry, refresh tokens rotated and handed to [`ClientConfig::on_tokens`]) and one
+//! [`governor::Governor`] fed by the `X-Rate-Limit-*` headers.
+
+mod api;
+pub mod auth;
+mod client;
+pub mod error;
+pub mod governor;
+pub mod ids;
+pub mod models;
+mod pages;
+pub mod sync;
+
+pub use auth::{Credentials, OnTokens, TokenSet, exchange_code};
+pub use client::{Answer, Client, ClientConfig, query};
+pub use error::{Error, ErrorBody, Result};
+pub use ids::{Amount, ProcoreId};
+pub use sync::{MAX_SYNC_ITEMS, SyncItem};
