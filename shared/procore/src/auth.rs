@@ -149,9 +149,10 @@ pub async fn exchange_code(
 pub(crate) struct Tokens {
     login_base: Url,
     credentials: Mutex<Credentials>,
-    current: Mutex<Option<TokenSet>>,
+    /// The token and when to renew it.
+    current: Mutex<Option<(TokenSet, DateTime<Utc>)>>,
     on_tokens: Option<OnTokens>,
-    /// Renew this long before expiry.
+    /// Renew this long before expiry at most (less for short-lived tokens).
     skew: Duration,
 }
 
@@ -169,23 +170,30 @@ impl Tokens {
     /// A token valid for at least the skew, renewing if needed.
     pub async fn access_token(&self, http: &reqwest::Client) -> Result<String> {
         let mut current = self.current.lock().await;
-        let skew = chrono::Duration::from_std(self.skew).unwrap_or_default();
-        if let Some(t) = current
+        if let Some((t, _)) = current
             .as_ref()
-            .filter(|t| t.expires_at - skew > Utc::now())
+            .filter(|(_, renew_at)| *renew_at > Utc::now())
         {
             return Ok(t.access_token.clone());
         }
         let fresh = self.renew(http).await?;
         let token = fresh.access_token.clone();
-        *current = Some(fresh);
+        let lifetime = fresh.expires_at - Utc::now();
+        let skew = chrono::Duration::from_std(self.skew)
+            .unwrap_or_default()
+            .min(lifetime / 10);
+        let renew_at = fresh.expires_at - skew;
+        *current = Some((fresh, renew_at));
         Ok(token)
     }
 
     /// Forgets `rejected` (after a 401) so the next call renews, unless already replaced.
     pub async fn invalidate(&self, rejected: &str) {
         let mut current = self.current.lock().await;
-        if current.as_ref().is_some_and(|t| t.access_token == rejected) {
+        if current
+            .as_ref()
+            .is_some_and(|(t, _)| t.access_token == rejected)
+        {
             *current = None;
         }
     }
