@@ -114,7 +114,7 @@ async fn transferring_transactions_makes_them_eligible() {
                 employee_number: None,
                 invoice_no: Some("F-1".to_owned()),
                 order_no: None,
-                amount: Amount::from_units(99_00),
+                amount: Amount::from_units(9_900),
                 lines: vec![CostLine {
                     line_no: 1,
                     activity: "01-A-001".to_owned(),
@@ -123,7 +123,7 @@ async fn transferring_transactions_makes_them_eligible() {
                     quantity: None,
                     unit: None,
                     unit_price: None,
-                    amount: Amount::from_units(99_00),
+                    amount: Amount::from_units(9_900),
                 }],
             },
         )
@@ -163,7 +163,7 @@ async fn a_budget_edit_and_the_fault_knobs_over_http() {
         activity: "01-A-002".to_owned(),
         group: "SST".to_owned(),
         unit: None,
-        budget_amount: Amount::from_units(1_234_56),
+        budget_amount: Amount::from_units(123_456),
         budget_quantity: "1".parse().expect("qty"),
         modification_amount: Amount::ZERO,
         modification_quantity: "0".parse().expect("qty"),

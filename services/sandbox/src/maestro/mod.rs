@@ -6,7 +6,9 @@
 //! what the bridge wrote), [`router`] to mount it and [`serve`] to run it on a listener.
 
 mod admin;
+mod admin_routes;
 mod load;
+mod load_records;
 mod params;
 mod reads;
 mod reads_commitments;
@@ -15,6 +17,7 @@ mod rules;
 mod store;
 mod write_routes;
 mod writes;
+mod writes_commitments;
 mod xml;
 
 pub use reject::Reject;
@@ -242,7 +245,7 @@ pub fn router(emulator: Emulator) -> Router {
         .layer(middleware::from_fn_with_state(emulator.clone(), guard));
     Router::new()
         .nest(BASE_PATH, data)
-        .nest("/admin", admin::routes())
+        .nest("/admin", admin_routes::routes())
         .with_state(emulator)
 }
 
