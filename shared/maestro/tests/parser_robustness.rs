@@ -25,6 +25,7 @@ impl Rng {
     }
 }
 
+#[rustfmt::skip]
 const INTERESTING: &[&[u8]] = &[
     b"<", b">", b"/", b"\"", b"&", b"&amp;", b"&#0;", b"&bogus;", b"=", b" ", b"x", b"0", b"-",
     b".", b"\xff", b"\xc3", b"<![CDATA[", b"]]>", b"<!--", b"-->", b"<Project>", b"</Project>",
@@ -87,7 +88,11 @@ fn truncated_documents_are_errors() {
         let bytes = doc.as_bytes();
         assert!(every_parser(bytes), "the untouched document parses: {doc}");
         for cut in 0..bytes.len() {
-            assert!(!every_parser(&bytes[..cut]), "prefix of {cut} bytes accepted: {}", String::from_utf8_lossy(&bytes[..cut]));
+            assert!(
+                !every_parser(&bytes[..cut]),
+                "prefix of {cut} bytes accepted: {}",
+                String::from_utf8_lossy(&bytes[..cut])
+            );
             checked += 1;
         }
     }
