@@ -3,6 +3,7 @@
 //! policy (`MaestroError::is_transient`).
 
 mod calls;
+mod query;
 
 use crate::error::{MaestroError, RejectCode, Rejection};
 use crate::wire::{self, PageInfo, ParseError, Response};
