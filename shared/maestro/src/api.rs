@@ -204,3 +204,23 @@ pub trait MaestroApi: Send + Sync {
         date: NaiveDate,
     ) -> BoxFuture<'a, ApiResult<Project>>;
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The bridge holds the client as `Arc<dyn MaestroApi>`; this must keep compiling.
+    #[test]
+    fn the_trait_is_usable_as_a_shared_object() {
+        fn shared(api: std::sync::Arc<dyn MaestroApi>) -> usize {
+            std::sync::Arc::strong_count(&api)
+        }
+        let config = crate::ClientConfig::new(
+            url::Url::parse("http://127.0.0.1:1/maestro-xml/v1").expect("url"),
+            "key",
+            "001",
+        );
+        let client = crate::HttpMaestro::new(config).expect("client");
+        assert_eq!(shared(std::sync::Arc::new(client)), 1);
+    }
+}

@@ -138,6 +138,13 @@ impl HttpMaestro {
         let response = builder.send().await.map_err(transport)?;
         let status = response.status();
         let body = response.bytes().await.map_err(transport)?;
+        tracing::debug!(
+            operation,
+            company = %self.config.company,
+            status = status.as_u16(),
+            bytes = body.len(),
+            "maestro* answered"
+        );
         let parsed = wire::parse_response(&body);
         match parsed {
             Ok(envelope) => match envelope.error.clone() {
