@@ -151,6 +151,16 @@ impl Emulator {
     }
 }
 
+impl std::fmt::Debug for Emulator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let companies: Vec<String> = self.with_store(|s| s.companies.keys().cloned().collect());
+        f.debug_struct("maestro::Emulator")
+            .field("companies", &companies)
+            .field("faults", &self.faults())
+            .finish_non_exhaustive()
+    }
+}
+
 /// Counts, delays, fails on purpose, then checks the key.
 async fn guard(State(emu): State<Emulator>, request: Request, next: Next) -> Response {
     emu.inner.requests.fetch_add(1, Ordering::Relaxed);
