@@ -339,3 +339,52 @@ async fn budget_modifications_and_the_transaction_cursor() {
         (None, Some(day(2)))
     );
 }
+
+#[tokio::test]
+async fn each_company_has_its_own_records_and_counter() {
+    let running = start_shop().await;
+    let emulator = &running.emulator;
+    emulator.add_company(
+        "PROD",
+        "Production",
+        bridge_maestro::CompanyClass::Production,
+        false,
+    );
+    let shop = running.client(SHOP);
+    let prod = running.client("PROD");
+    shop.create_order(OrderKind::Purchase, &order("PO-1"))
+        .await
+        .expect("shop order");
+    shop.create_order(OrderKind::Purchase, &order("PO-2"))
+        .await
+        .expect("shop order");
+
+    let error = prod
+        .create_order(OrderKind::Purchase, &order("PO-1"))
+        .await
+        .expect_err("no P-100 in PROD");
+    assert!(
+        error.is_rejected_with(&RejectCode::UnknownProject),
+        "{error}"
+    );
+
+    emulator
+        .add_project("PROD", maestro_support::plain_project("P-100"))
+        .expect("project");
+    emulator
+        .add_activity("PROD", "P-100", "01-A-001", "Travaux")
+        .expect("activity");
+    let shop_groups = shop.groups().await.expect("groups");
+    for group in shop_groups {
+        emulator.add_group("PROD", group).expect("group");
+    }
+    for supplier in emulator.suppliers(SHOP) {
+        emulator.add_supplier("PROD", supplier).expect("supplier");
+    }
+    let first = prod
+        .create_order(OrderKind::Purchase, &order("PO-1"))
+        .await
+        .expect("prod order");
+    assert_eq!(first.number, "000001", "PROD's counter is its own");
+    assert_eq!(emulator.orders(SHOP).len(), 2);
+}

@@ -247,3 +247,41 @@ pub struct Employee {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::ProcoreTab;
+    use chrono::NaiveDate;
+
+    fn day(d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 3, d).expect("date")
+    }
+
+    #[test]
+    fn the_transaction_cursor_follows_the_procore_sub_tab() {
+        let mut tab = ProcoreTab::default();
+        assert_eq!(
+            tab.transaction_cursor(),
+            None,
+            "never synchronized: from the start"
+        );
+        tab.transaction_start_date = Some(day(1));
+        assert_eq!(
+            tab.transaction_cursor(),
+            Some((day(1), true)),
+            "start date, inclusive"
+        );
+        tab.last_transaction_date = Some(day(20));
+        assert_eq!(
+            tab.transaction_cursor(),
+            Some((day(20), false)),
+            "after the last success"
+        );
+        tab.ignore_last_sync = true;
+        assert_eq!(
+            tab.transaction_cursor(),
+            Some((day(1), true)),
+            "the user asked to start over"
+        );
+    }
+}
