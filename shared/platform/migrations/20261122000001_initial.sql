@@ -19,10 +19,13 @@ CREATE TABLE connections (
     first_procore_api_base  text,
     -- Entities enabled, cost-code mode, orders mode, transaction start date, webhook settings.
     settings                jsonb NOT NULL DEFAULT '{}'::jsonb,
+    -- Our OAuth client id: events our own writes caused carry it and are ignored.
     oauth_client_id         text,
     -- Encrypted by the application; never stored in clear.
     oauth_tokens            bytea,
-    webhook_secrets         bytea,
+    -- SHA-256 of each `Authorization` value the webhook ingress accepts (two during a
+    -- rotation). The clear value is handed to Procore once and never stored.
+    webhook_auth_sha256     bytea[] NOT NULL DEFAULT '{}',
     enabled                 boolean NOT NULL DEFAULT true,
     created_at              timestamptz NOT NULL DEFAULT now(),
     updated_at              timestamptz NOT NULL DEFAULT now()
@@ -39,6 +42,12 @@ CREATE TABLE inbox (
     status          text NOT NULL DEFAULT 'pending'
         CHECK (status IN ('pending', 'published', 'ignored')),
     ignored_reason  text,
+    -- What the message will say: the record, its project, the action, when it happened.
+    record          text,
+    project         text,
+    action          text CHECK (action IN ('create', 'update', 'delete')),
+    occurred_at     timestamptz,
+    -- The event as received (webhook body) or as found (poller), for support.
     payload         jsonb NOT NULL,
     received_at     timestamptz NOT NULL DEFAULT now(),
     published_at    timestamptz,

@@ -3,7 +3,9 @@
 
 pub mod amqp;
 pub mod config;
+pub mod connections;
 pub mod db;
+pub mod inbox;
 pub mod secret;
 pub mod telemetry;
 #[cfg(feature = "testing")]

@@ -64,8 +64,9 @@ impl TestDb {
 impl Drop for TestDb {
     fn drop(&mut self) {
         let name = self.name.clone();
-        let pool = self.pool.clone();
-        // Drop runs outside async context guarantees; do the cleanup on a thread of its own.
+        // The pool's connections are driven by the test's runtime, which is blocked here:
+        // never await them. `WITH (FORCE)` ends them from the server side instead, on a
+        // thread and runtime of its own.
         let _ = std::thread::spawn(move || {
             let Ok(rt) = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
@@ -74,7 +75,6 @@ impl Drop for TestDb {
                 return;
             };
             rt.block_on(async move {
-                pool.close().await;
                 let admin = with_database(&database_server_url(), "postgres");
                 if let Ok(admin) = sqlx::PgPool::connect(&admin).await {
                     let sql = format!(

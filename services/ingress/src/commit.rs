@@ -1,0 +1,120 @@
+//! Group commit: concurrent deliveries share one transaction.
+//!
+//! Each request hands its rows to a queue and waits. A few flusher tasks take turns draining
+//! the queue: one takes everything waiting (up to a batch size, lingering briefly for more),
+//! writes it in one statement and one commit, and answers every request in the batch, while
+//! the next flusher is already collecting. Under load a commit (and its fsync) is shared by
+//! hundreds of deliveries; when idle, a request waits at most the linger time.
+
+use bridge_platform::inbox::{self, NewEvent};
+use sqlx::PgPool;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{Mutex, mpsc, oneshot};
+
+/// Tuning of the group commit.
+#[derive(Debug, Clone)]
+pub struct GroupCommitConfig {
+    /// Most rows in one transaction.
+    pub max_batch: usize,
+    /// How long a flusher waits for more rows after the first.
+    pub linger: Duration,
+    /// Flushers working at once (one collects while others commit).
+    pub flushers: usize,
+}
+
+impl Default for GroupCommitConfig {
+    fn default() -> Self {
+        GroupCommitConfig {
+            max_batch: 1000,
+            linger: Duration::from_millis(1),
+            flushers: 3,
+        }
+    }
+}
+
+struct Job {
+    events: Vec<NewEvent>,
+    reply: oneshot::Sender<Result<(), String>>,
+}
+
+/// The handle requests submit to. Cheap to clone.
+#[derive(Clone)]
+pub struct GroupCommit {
+    queue: mpsc::Sender<Job>,
+}
+
+impl GroupCommit {
+    /// Starts the flushers; they stop when every handle is dropped.
+    pub fn start(pool: PgPool, config: GroupCommitConfig) -> GroupCommit {
+        let (queue, receiver) = mpsc::channel(config.max_batch * 4);
+        let receiver = Arc::new(Mutex::new(receiver));
+        for _ in 0..config.flushers.max(1) {
+            tokio::spawn(flush_loop(pool.clone(), receiver.clone(), config.clone()));
+        }
+        GroupCommit { queue }
+    }
+
+    /// Commits `events` (with whatever else is waiting) and returns once they are durable.
+    pub async fn submit(&self, events: Vec<NewEvent>) -> Result<(), String> {
+        let (reply, answer) = oneshot::channel();
+        self.queue
+            .send(Job { events, reply })
+            .await
+            .map_err(|_| "the inbox writer has stopped".to_owned())?;
+        answer
+            .await
+            .map_err(|_| "the inbox writer has stopped".to_owned())?
+    }
+}
+
+async fn flush_loop(
+    pool: PgPool,
+    receiver: Arc<Mutex<mpsc::Receiver<Job>>>,
+    config: GroupCommitConfig,
+) {
+    loop {
+        let batch = {
+            let mut rx = receiver.lock().await;
+            let Some(first) = rx.recv().await else {
+                return;
+            };
+            let mut rows = first.events.len();
+            let mut batch = vec![first];
+            let deadline = tokio::time::Instant::now() + config.linger;
+            while rows < config.max_batch {
+                let next = match rx.try_recv() {
+                    Ok(job) => Some(job),
+                    Err(mpsc::error::TryRecvError::Disconnected) => None,
+                    Err(mpsc::error::TryRecvError::Empty) => {
+                        tokio::time::timeout_at(deadline, rx.recv())
+                            .await
+                            .ok()
+                            .flatten()
+                    }
+                };
+                let Some(job) = next else { break };
+                rows += job.events.len();
+                batch.push(job);
+            }
+            batch
+        };
+        let events: Vec<NewEvent> = batch
+            .iter()
+            .flat_map(|j| j.events.iter().cloned())
+            .collect();
+        let result = write(&pool, &events).await.map_err(|e| e.to_string());
+        if let Err(e) = &result {
+            tracing::warn!(rows = events.len(), error = %e, "inbox batch not committed");
+        }
+        for job in batch {
+            let _ = job.reply.send(result.clone());
+        }
+    }
+}
+
+async fn write(pool: &PgPool, events: &[NewEvent]) -> Result<(), sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    inbox::insert(&mut tx, events).await?;
+    tx.commit().await
+}

@@ -1,0 +1,159 @@
+//! `POST /webhooks/procore/{connection}` and the state behind it.
+
+use crate::auth;
+use crate::commit::GroupCommit;
+use crate::error::IngressError;
+use crate::payload::{self, ProcoreEvent};
+use crate::resources;
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::routing::{get, post};
+use bridge_domain::Source;
+use bridge_platform::connections::{self, WebhookSettings};
+use bridge_platform::inbox::NewEvent;
+use chrono::Utc;
+use sqlx::PgPool;
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+/// Largest body accepted; Procore's events are a few hundred bytes.
+pub const MAX_BODY: usize = 256 * 1024;
+/// A delivery is answered within this, whatever Postgres does.
+const ANSWER_WITHIN: Duration = Duration::from_millis(1500);
+/// How long connection settings are cached.
+const SETTINGS_TTL: Duration = Duration::from_secs(5);
+
+/// A connection's settings (or their absence) and when they were read.
+type CachedSettings = (Instant, Option<Arc<WebhookSettings>>);
+
+/// The ingress's shared state. Cheap to clone.
+#[derive(Clone)]
+pub struct Ingress {
+    pool: PgPool,
+    commit: GroupCommit,
+    settings: Arc<RwLock<HashMap<String, CachedSettings>>>,
+}
+
+impl Ingress {
+    pub fn new(pool: PgPool, commit: GroupCommit) -> Self {
+        Ingress {
+            pool,
+            commit,
+            settings: Arc::default(),
+        }
+    }
+
+    async fn settings(&self, name: &str) -> Result<Option<Arc<WebhookSettings>>, IngressError> {
+        if let Ok(cache) = self.settings.read()
+            && let Some((at, found)) = cache.get(name)
+            && at.elapsed() < SETTINGS_TTL
+        {
+            return Ok(found.clone());
+        }
+        let lookup = connections::webhook_settings(&self.pool, name);
+        let found = tokio::time::timeout(ANSWER_WITHIN, lookup)
+            .await
+            .map_err(|_| IngressError::Unavailable("connection lookup timed out".into()))?
+            .map_err(|e| IngressError::Unavailable(e.to_string()))?
+            .map(Arc::new);
+        if let Ok(mut cache) = self.settings.write() {
+            cache.insert(name.to_owned(), (Instant::now(), found.clone()));
+        }
+        Ok(found)
+    }
+}
+
+pub fn router(ingress: Ingress) -> Router {
+    Router::new()
+        .route("/webhooks/procore/{connection}", post(receive))
+        .route("/healthz", get(|| async { "ok" }))
+        .with_state(ingress)
+}
+
+async fn receive(
+    State(ingress): State<Ingress>,
+    Path(connection): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<StatusCode, IngressError> {
+    let settings = ingress
+        .settings(&connection)
+        .await?
+        .ok_or_else(|| IngressError::UnknownConnection(connection.clone()))?;
+    let presented = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .ok_or(IngressError::Unauthorized)?;
+    if !auth::accepted(presented, &settings.webhook_auth_sha256) {
+        return Err(IngressError::Unauthorized);
+    }
+    let body = read_body(&headers, body).await?;
+    let event =
+        payload::parse(&body).map_err(|e| IngressError::bad_request(e.code(), e.to_string()))?;
+    let raw: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+    let rows = inbox_rows(&settings, &event, raw);
+    match tokio::time::timeout(ANSWER_WITHIN, ingress.commit.submit(rows)).await {
+        Ok(Ok(())) => Ok(StatusCode::ACCEPTED),
+        Ok(Err(e)) => Err(IngressError::Unavailable(e)),
+        Err(_) => Err(IngressError::Unavailable("inbox commit timed out".into())),
+    }
+}
+
+async fn read_body(headers: &HeaderMap, body: Body) -> Result<Bytes, IngressError> {
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > MAX_BODY) {
+        return Err(IngressError::TooLarge { limit: MAX_BODY });
+    }
+    axum::body::to_bytes(body, MAX_BODY)
+        .await
+        .map_err(|_| IngressError::TooLarge { limit: MAX_BODY })
+}
+
+/// The inbox rows for one event: one per route it feeds, or one ignored row saying why.
+fn inbox_rows(
+    settings: &WebhookSettings,
+    event: &ProcoreEvent,
+    raw: serde_json::Value,
+) -> Vec<NewEvent> {
+    let ours = settings.oauth_client_id.is_some()
+        && event.source_application_id == settings.oauth_client_id;
+    let routes = resources::routes(&event.resource);
+    let base = NewEvent {
+        connection_id: settings.id,
+        source: Source::ProcoreWebhook,
+        dedup_key: format!("webhook:{}", event.event_id),
+        route: None,
+        ignored_reason: None,
+        record: event.resource_id.clone(),
+        project: event.project_id.clone(),
+        action: event.action,
+        occurred_at: event.timestamp.unwrap_or_else(Utc::now),
+        payload: raw,
+    };
+    let ignored = |reason: String| {
+        vec![NewEvent {
+            ignored_reason: Some(reason),
+            ..base.clone()
+        }]
+    };
+    if ours {
+        return ignored("caused by the bridge's own write".into());
+    }
+    if routes.is_empty() {
+        return ignored(format!("resource `{}` is not synchronized", event.resource));
+    }
+    routes
+        .iter()
+        .map(|&(kind, direction)| NewEvent {
+            dedup_key: format!("webhook:{}:{kind}.{direction}", event.event_id),
+            route: Some((kind, direction)),
+            ..base.clone()
+        })
+        .collect()
+}

@@ -1,0 +1,4 @@
+//! Roles that move events into and out of the inbox: the outbox relay now; the maestro*
+//! poller and the Procore reconciler join it.
+
+pub mod relay;

@@ -1,0 +1,98 @@
+//! Connections: one pairing of a maestro* company with a Procore company.
+
+use sqlx::PgPool;
+
+/// What is needed to create a connection.
+#[derive(Debug, Clone)]
+pub struct NewConnection {
+    pub name: String,
+    pub maestro_base_url: String,
+    pub maestro_company: String,
+    pub maestro_prefix: Option<String>,
+    /// `production` or `test`.
+    pub maestro_environment: String,
+    pub procore_api_base: String,
+    pub procore_login_base: String,
+    pub procore_company_id: i64,
+    /// `production`, `developer_sandbox` or `monthly_sandbox`.
+    pub procore_environment: String,
+    pub oauth_client_id: Option<String>,
+}
+
+/// What the webhook ingress needs to know about a connection.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct WebhookSettings {
+    pub id: i64,
+    pub name: String,
+    pub enabled: bool,
+    pub oauth_client_id: Option<String>,
+    /// SHA-256 of each accepted `Authorization` value.
+    pub webhook_auth_sha256: Vec<Vec<u8>>,
+}
+
+pub async fn create(pool: &PgPool, c: &NewConnection) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO connections (name, maestro_base_url, maestro_company, maestro_prefix,
+             maestro_environment, procore_api_base, procore_login_base, procore_company_id,
+             procore_environment, oauth_client_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+         RETURNING id",
+    )
+    .bind(&c.name)
+    .bind(&c.maestro_base_url)
+    .bind(&c.maestro_company)
+    .bind(&c.maestro_prefix)
+    .bind(&c.maestro_environment)
+    .bind(&c.procore_api_base)
+    .bind(&c.procore_login_base)
+    .bind(c.procore_company_id)
+    .bind(&c.procore_environment)
+    .bind(&c.oauth_client_id)
+    .fetch_one(pool)
+    .await
+}
+
+pub async fn webhook_settings(
+    pool: &PgPool,
+    name: &str,
+) -> Result<Option<WebhookSettings>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, name, enabled, oauth_client_id, webhook_auth_sha256
+         FROM connections WHERE name = $1",
+    )
+    .bind(name)
+    .fetch_optional(pool)
+    .await
+}
+
+/// Replaces the accepted webhook `Authorization` hashes (one, or two during a rotation).
+pub async fn set_webhook_auth(
+    pool: &PgPool,
+    connection_id: i64,
+    hashes: &[Vec<u8>],
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE connections SET webhook_auth_sha256 = $2, updated_at = now() WHERE id = $1")
+        .bind(connection_id)
+        .bind(hashes)
+        .execute(pool)
+        .await
+        .map(drop)
+}
+
+impl NewConnection {
+    /// A connection to the sandbox emulators, for tests and the demo.
+    pub fn sandbox(name: &str, procore_base: &str, maestro_base: &str, company_id: i64) -> Self {
+        NewConnection {
+            name: name.to_owned(),
+            maestro_base_url: maestro_base.to_owned(),
+            maestro_company: "DEMO".to_owned(),
+            maestro_prefix: None,
+            maestro_environment: "test".to_owned(),
+            procore_api_base: procore_base.to_owned(),
+            procore_login_base: procore_base.to_owned(),
+            procore_company_id: company_id,
+            procore_environment: "developer_sandbox".to_owned(),
+            oauth_client_id: Some(format!("{name}-client")),
+        }
+    }
+}
