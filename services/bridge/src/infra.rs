@@ -1,6 +1,7 @@
 //! The infrastructure subcommands: migrate, topology, healthcheck, and `up`'s start-up and
 //! shutdown sequence.
 
+use crate::roles::{self, Roles};
 use bridge_platform::amqp::{Broker, Topology};
 use bridge_platform::{Config, db};
 use std::io::Write as _;
@@ -94,20 +95,24 @@ pub async fn healthcheck(config: &Config) -> anyhow::Result<ExitCode> {
     })
 }
 
-/// Starts every role in this process and runs until `shutdown` is cancelled.
-pub async fn up(config: &Config, shutdown: CancellationToken) -> anyhow::Result<ExitCode> {
+/// Starts `roles` in this process and runs until `shutdown` is cancelled.
+pub async fn up(
+    config: &Config,
+    roles: Roles,
+    shutdown: CancellationToken,
+) -> anyhow::Result<ExitCode> {
     let pool = db::prepare(config).await?;
     let broker = connect_broker(config, shutdown.clone()).await?;
-    let roles = TaskTracker::new();
-    // Roles join here as they are built; each gets the pool, the broker and the token.
-    let _ = (&pool, &broker);
-    roles.close();
+    let tracker = TaskTracker::new();
+    roles::start(roles, config, &pool, &broker, &tracker, &shutdown).await?;
+    tracker.close();
     tracing::info!(
         prefix = %config.broker_prefix,
+        ingress = %config.ingress_addr,
         "bridge is ready"
     );
     shutdown.cancelled().await;
-    if tokio::time::timeout(DRAIN_TIMEOUT, roles.wait())
+    if tokio::time::timeout(DRAIN_TIMEOUT, tracker.wait())
         .await
         .is_err()
     {

@@ -2,6 +2,7 @@
 //! work itself lives in the libraries.
 
 mod infra;
+mod roles;
 
 use bridge_platform::{Config, telemetry};
 use clap::{Parser, Subcommand};
@@ -25,6 +26,10 @@ enum Command {
     Migrate,
     /// Run every role in one process until SIGINT or SIGTERM.
     Up,
+    /// Run only the Procore webhook ingress.
+    Ingress,
+    /// Run only the outbox relay (and, as they join, the pollers).
+    Poller,
     /// Declare the RabbitMQ exchanges and queues, then print them.
     Topology,
     /// Check that Postgres and RabbitMQ answer; exit non-zero if not.
@@ -65,12 +70,28 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
         Command::Migrate => infra::migrate(&config).await,
         Command::Topology => infra::topology(&config).await,
         Command::Healthcheck => infra::healthcheck(&config).await,
-        Command::Up => {
-            let shutdown = CancellationToken::new();
-            tokio::spawn(stop_on_signal(shutdown.clone()));
-            infra::up(&config, shutdown).await
+        Command::Up => serve(&config, roles::Roles::ALL).await,
+        Command::Ingress => {
+            let only = roles::Roles {
+                ingress: true,
+                relay: false,
+            };
+            serve(&config, only).await
+        }
+        Command::Poller => {
+            let only = roles::Roles {
+                ingress: false,
+                relay: true,
+            };
+            serve(&config, only).await
         }
     }
+}
+
+async fn serve(config: &Config, roles: roles::Roles) -> anyhow::Result<ExitCode> {
+    let shutdown = CancellationToken::new();
+    tokio::spawn(stop_on_signal(shutdown.clone()));
+    infra::up(config, roles, shutdown).await
 }
 
 /// Cancels `shutdown` on the first SIGINT or SIGTERM.

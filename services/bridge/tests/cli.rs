@@ -15,7 +15,8 @@ fn bridge(database: &str, prefix: &str) -> Command {
         )
         .env("BRIDGE_AMQP_URL", amqp_url())
         .env("BRIDGE_BROKER_PREFIX", prefix)
-        .env("BRIDGE_CONNECT_TIMEOUT", "3");
+        .env("BRIDGE_CONNECT_TIMEOUT", "3")
+        .env("BRIDGE_INGRESS_ADDR", "127.0.0.1:0");
     cmd
 }
 

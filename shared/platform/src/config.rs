@@ -36,6 +36,8 @@ pub struct Config {
     pub retry_delays: [Duration; 5],
     /// `BRIDGE_CONSOLE_ADDR`: where the console listens.
     pub console_addr: SocketAddr,
+    /// `BRIDGE_INGRESS_ADDR`: where the Procore webhook ingress listens.
+    pub ingress_addr: SocketAddr,
     /// `BRIDGE_LOG_FORMAT`: `pretty` or `json`.
     pub log_format: LogFormat,
     /// `BRIDGE_LOG`: a tracing filter such as `info` or `info,bridge_platform=debug`.
@@ -105,6 +107,7 @@ impl Config {
             delivery_limit: parse_number(get("BRIDGE_DELIVERY_LIMIT", "10"), 1, 1000)?,
             retry_delays: parse_delays(get("BRIDGE_RETRY_DELAYS", "5s,30s,2m,10m,1h"))?,
             console_addr: parse_addr(get("BRIDGE_CONSOLE_ADDR", "127.0.0.1:8080"))?,
+            ingress_addr: parse_addr(get("BRIDGE_INGRESS_ADDR", "127.0.0.1:8090"))?,
             log_format,
             log_filter: get("BRIDGE_LOG", "info,sqlx=warn").1,
             connect_timeout: Duration::from_secs(parse_number(

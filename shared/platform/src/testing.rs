@@ -162,7 +162,7 @@ pub fn test_config(database_url: &str, prefix: &str) -> Config {
         "BRIDGE_BROKER_PREFIX" => Some(prefix.clone()),
         "BRIDGE_RETRY_DELAYS" => Some("1s,2s,3s,4s,5s".to_owned()),
         "BRIDGE_DELIVERY_LIMIT" => Some("3".to_owned()),
-        "BRIDGE_CONSOLE_ADDR" => Some("127.0.0.1:0".to_owned()),
+        "BRIDGE_CONSOLE_ADDR" | "BRIDGE_INGRESS_ADDR" => Some("127.0.0.1:0".to_owned()),
         _ => None,
     })
     .expect("test config")

@@ -1,0 +1,205 @@
+//! The outbox relay on the real Postgres and RabbitMQ.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use bridge_domain::{Action, Direction, EntityKind, Envelope, Route, Source};
+use bridge_ingress::{GroupCommit, GroupCommitConfig, Ingress, authorization_hash, router};
+use bridge_platform::Secret;
+use bridge_platform::amqp::{Broker, Publisher, Subscription, Topology};
+use bridge_platform::connections::{self, NewConnection};
+use bridge_platform::inbox::{self, NewEvent};
+use bridge_platform::testing::{PrivateRabbit, TestBroker, TestDb, eventually};
+use bridge_poller::relay::{self, RelayConfig};
+use chrono::Utc;
+use std::collections::BTreeSet;
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+use tower::ServiceExt as _;
+
+const PO: Route = Route {
+    kind: EntityKind::PurchaseOrder,
+    direction: Direction::ToMaestro,
+};
+
+async fn connection(db: &TestDb) -> i64 {
+    let id = connections::create(
+        &db.pool,
+        &NewConnection::sandbox("acme", "http://p.invalid", "http://m.invalid", 8),
+    )
+    .await
+    .unwrap();
+    connections::set_webhook_auth(&db.pool, id, &[authorization_hash("Bearer k")])
+        .await
+        .unwrap();
+    id
+}
+
+fn row(connection_id: i64, key: &str, route: Option<Route>) -> NewEvent {
+    NewEvent {
+        connection_id,
+        source: Source::ProcoreWebhook,
+        dedup_key: key.to_owned(),
+        route: route.map(|r| (r.kind, r.direction)),
+        ignored_reason: route.is_none().then(|| "not synchronized".to_owned()),
+        record: format!("rec-{key}"),
+        project: Some("77".into()),
+        action: Action::Create,
+        occurred_at: Utc::now(),
+        payload: serde_json::json!({}),
+    }
+}
+
+async fn statuses(db: &TestDb) -> Vec<(String, String)> {
+    sqlx::query_as("SELECT dedup_key, status FROM inbox ORDER BY dedup_key")
+        .fetch_all(&db.pool)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn pending_rows_are_published_as_change_messages_and_marked_once_confirmed() {
+    let db = TestDb::new().await;
+    let t = TestBroker::new().await;
+    let id = connection(&db).await;
+    inbox::insert_now(
+        &db.pool,
+        &[
+            row(id, "a", Some(PO)),
+            row(id, "b", Some(PO)),
+            row(id, "c", None),
+        ],
+    )
+    .await
+    .unwrap();
+
+    let publisher = Publisher::new(t.broker.clone());
+    let published = relay::drain(&db.pool, &publisher, &RelayConfig::default())
+        .await
+        .unwrap();
+    assert_eq!(published, 2);
+    assert_eq!(
+        statuses(&db).await,
+        [
+            ("a".into(), "published".into()),
+            ("b".into(), "published".into()),
+            ("c".into(), "ignored".into())
+        ]
+    );
+
+    let mut work = Subscription::new(t.broker.clone(), t.names().work_queue(PO), 10);
+    let mut records = BTreeSet::new();
+    for _ in 0..2 {
+        let incoming = tokio::time::timeout(Duration::from_secs(5), work.next())
+            .await
+            .unwrap()
+            .unwrap();
+        let Envelope::ChangeV1(event) = Envelope::from_bytes(incoming.body()).unwrap();
+        assert_eq!(event.connection_id, id);
+        assert_eq!(event.route(), PO);
+        assert_eq!(event.project.as_deref(), Some("77"));
+        assert_eq!(
+            incoming.message_id(),
+            Some(event.event_id.to_string().as_str())
+        );
+        records.insert(event.record);
+        incoming.ack().await.unwrap();
+    }
+    assert_eq!(
+        records,
+        BTreeSet::from(["rec-a".to_owned(), "rec-b".to_owned()])
+    );
+    // A second pass finds nothing left to do.
+    assert_eq!(
+        relay::drain(&db.pool, &publisher, &RelayConfig::default())
+            .await
+            .unwrap(),
+        0
+    );
+}
+
+#[tokio::test]
+async fn a_burst_accepted_while_rabbitmq_is_stopped_is_published_once_it_is_back() {
+    let node = PrivateRabbit::start().await;
+    let db = TestDb::new().await;
+    let id = connection(&db).await;
+    let shutdown = CancellationToken::new();
+    let topology = Topology::new(
+        bridge_domain::routing::Names::new("burst"),
+        3,
+        [1, 2, 3, 4, 5].map(Duration::from_secs),
+    );
+    let broker = Broker::connect(
+        Secret::new(node.url.clone()),
+        topology.clone(),
+        Duration::from_secs(10),
+        shutdown.clone(),
+    )
+    .await
+    .unwrap();
+    let relay_task = tokio::spawn(relay::run(
+        db.pool.clone(),
+        Publisher::new(broker.clone()),
+        RelayConfig::default(),
+        shutdown.clone(),
+    ));
+    let commit = GroupCommit::start(db.pool.clone(), GroupCommitConfig::default());
+    let app = router(Ingress::new(db.pool.clone(), commit));
+
+    node.stop_app().await;
+    let burst = 200;
+    for n in 0..burst {
+        let body = serde_json::json!({
+            "id": n, "ulid": format!("01HBURST{n:018}"), "event_type": "update",
+            "resource_name": "Purchase Order Contracts", "resource_id": 1000 + n,
+            "project_id": 77, "company_id": 8, "timestamp": "2026-11-20T10:00:00Z"
+        });
+        let req = Request::post("/webhooks/procore/acme")
+            .header("authorization", "Bearer k")
+            .body(Body::from(body.to_string()))
+            .unwrap();
+        assert_eq!(
+            app.clone().oneshot(req).await.unwrap().status(),
+            StatusCode::ACCEPTED
+        );
+    }
+    let pending: i64 = sqlx::query_scalar("SELECT count(*) FROM inbox WHERE status = 'pending'")
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        pending, burst,
+        "rows must wait in Postgres while the broker is down"
+    );
+
+    node.start_app().await;
+    let mut work = Subscription::new(broker.clone(), topology.names.work_queue(PO), 50);
+    let mut records = BTreeSet::new();
+    while records.len() < burst as usize {
+        let incoming = tokio::time::timeout(Duration::from_secs(30), work.next())
+            .await
+            .expect("the burst did not arrive after the broker came back")
+            .unwrap();
+        let Envelope::ChangeV1(event) = Envelope::from_bytes(incoming.body()).unwrap();
+        assert_eq!(event.connection_id, id);
+        records.insert(event.record);
+        incoming.ack().await.unwrap();
+    }
+    eventually(
+        Duration::from_secs(10),
+        "every row marked published",
+        || {
+            let pool = db.pool.clone();
+            async move {
+                let left: i64 =
+                    sqlx::query_scalar("SELECT count(*) FROM inbox WHERE status <> 'published'")
+                        .fetch_one(&pool)
+                        .await
+                        .ok()?;
+                (left == 0).then_some(())
+            }
+        },
+    )
+    .await;
+    shutdown.cancel();
+    relay_task.await.unwrap().unwrap();
+}
