@@ -273,6 +273,56 @@ async fn order_invoices_and_commitments_from_procore_are_visible() {
         .filter(|c| c.in_maestro && c.kind == seed::CommitmentKind::PurchaseOrder)
         .count();
     assert_eq!(running.emulator.orders(&company.code).len(), synced_pos);
+
+    assert!(
+        company.commitments.iter().any(|c| c.in_maestro),
+        "the seed links some commitments"
+    );
+    for c in company.commitments.iter().filter(|c| c.in_maestro) {
+        let project = ProjectCode::new(c.project_number.clone()).expect("code");
+        let (external_no, supplier) = match c.kind {
+            seed::CommitmentKind::PurchaseOrder => {
+                let found = client
+                    .find_order(bridge_maestro::OrderKind::Purchase, &project, &c.number)
+                    .await
+                    .expect("lookup");
+                found
+                    .map(|o| (o.external_no, o.supplier_code))
+                    .expect("synced order found")
+            }
+            seed::CommitmentKind::Subcontract => {
+                let found = client
+                    .find_subcontract(&project, &c.number)
+                    .await
+                    .expect("lookup");
+                found
+                    .map(|s| (s.external_no, s.supplier_code))
+                    .expect("synced subcontract found")
+            }
+        };
+        assert_eq!(
+            (external_no, supplier),
+            (c.number.clone(), c.supplier_code.clone())
+        );
+    }
+    let mut contracts = 0;
+    for p in &company.prime_contracts {
+        let project = ProjectCode::new(p.project_number.clone()).expect("code");
+        let read = client.billing_contract(&project).await.expect("read");
+        assert_eq!(read.is_some(), p.in_maestro, "{}", p.project_number);
+        if let Some(contract) = read {
+            assert_eq!(
+                contract.number, project,
+                "a billing contract is numbered like its project"
+            );
+            assert_eq!(contract.customer_code, p.customer_code);
+            contracts += 1;
+        }
+    }
+    assert!(
+        contracts > 0,
+        "the seed has a billing contract already in maestro*"
+    );
 }
 
 #[tokio::test]
