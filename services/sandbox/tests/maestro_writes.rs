@@ -388,3 +388,50 @@ async fn each_company_has_its_own_records_and_counter() {
     assert_eq!(first.number, "000001", "PROD's counter is its own");
     assert_eq!(emulator.orders(SHOP).len(), 2);
 }
+
+#[tokio::test]
+async fn concurrent_retries_create_exactly_one_order() {
+    let running = start_shop().await;
+    let client = std::sync::Arc::new(running.client(SHOP));
+    let attempts: Vec<_> = (0..10)
+        .map(|_| {
+            let client = client.clone();
+            tokio::spawn(async move {
+                client
+                    .create_order(OrderKind::Stock, &order("PO-RACE"))
+                    .await
+            })
+        })
+        .collect();
+    let (mut created, mut refused) = (0, 0);
+    for attempt in attempts {
+        match attempt.await.expect("task") {
+            Ok(_) => created += 1,
+            Err(e) if e.is_rejected_with(&RejectCode::DuplicateExternalNo) => refused += 1,
+            Err(e) => panic!("unexpected error: {e}"),
+        }
+    }
+    assert_eq!((created, refused), (1, 9));
+    assert_eq!(running.emulator.orders(SHOP).len(), 1);
+}
+
+#[tokio::test]
+async fn serve_stops_when_cancelled() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let shutdown = tokio_util::sync::CancellationToken::new();
+    let emulator =
+        bridge_sandbox::maestro::Emulator::new(bridge_sandbox::maestro::Config::default());
+    let server = tokio::spawn(bridge_sandbox::maestro::serve(
+        listener,
+        emulator,
+        shutdown.clone(),
+    ));
+    shutdown.cancel();
+    let stopped = tokio::time::timeout(std::time::Duration::from_secs(5), server)
+        .await
+        .expect("stops within the deadline")
+        .expect("task");
+    assert!(stopped.is_ok(), "{stopped:?}");
+}
