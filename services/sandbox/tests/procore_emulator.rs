@@ -26,27 +26,46 @@ async fn start(config: Config) -> Running {
     let emu = Emulator::new(config);
     let company = emu.add_company("Constructions Boreal inc.");
     emu.register_client("bridge", "s3cret", &[company]);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
     let base = format!("http://{}", listener.local_addr().expect("addr"));
     let shutdown = CancellationToken::new();
     tokio::spawn(serve(listener, emu.clone(), shutdown.clone()));
     let http = reqwest::Client::new();
     let token: Value = http
         .post(format!("{base}/oauth/token"))
-        .form(&[("grant_type", "client_credentials"), ("client_id", "bridge"), ("client_secret", "s3cret")])
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", "bridge"),
+            ("client_secret", "s3cret"),
+        ])
         .send()
         .await
         .expect("token")
         .json()
         .await
         .expect("token json");
-    let token = token["access_token"].as_str().expect("access_token").to_string();
-    Running { base, emu, company, token, http, shutdown }
+    let token = token["access_token"]
+        .as_str()
+        .expect("access_token")
+        .to_string();
+    Running {
+        base,
+        emu,
+        company,
+        token,
+        http,
+        shutdown,
+    }
 }
 
 impl Running {
     fn req(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
-        self.http.request(method, format!("{}{}", self.base, path)).bearer_auth(&self.token).header("Procore-Company-Id", self.company.to_string())
+        self.http
+            .request(method, format!("{}{}", self.base, path))
+            .bearer_auth(&self.token)
+            .header("Procore-Company-Id", self.company.to_string())
     }
 }
 
@@ -54,17 +73,56 @@ impl Running {
 async fn api_calls_need_a_live_token_and_the_company_header() {
     let run = start(Config::fast()).await;
     let path = format!("{}/rest/v1.0/vendors?company_id={}", run.base, run.company);
-    let no_token = run.http.get(&path).header("Procore-Company-Id", run.company.to_string()).send().await.expect("send");
+    let no_token = run
+        .http
+        .get(&path)
+        .header("Procore-Company-Id", run.company.to_string())
+        .send()
+        .await
+        .expect("send");
     assert_eq!(no_token.status(), 401);
-    let no_company = run.http.get(&path).bearer_auth(&run.token).send().await.expect("send");
+    let no_company = run
+        .http
+        .get(&path)
+        .bearer_auth(&run.token)
+        .send()
+        .await
+        .expect("send");
     assert_eq!(no_company.status(), 400);
-    assert!(no_company.text().await.expect("body").contains("Missing Procore-Company-Id header!"));
+    assert!(
+        no_company
+            .text()
+            .await
+            .expect("body")
+            .contains("Missing Procore-Company-Id header!")
+    );
     let other = run.emu.add_company("Someone else");
-    let wrong = run.http.get(&path).bearer_auth(&run.token).header("Procore-Company-Id", other.to_string()).send().await.expect("send");
+    let wrong = run
+        .http
+        .get(&path)
+        .bearer_auth(&run.token)
+        .header("Procore-Company-Id", other.to_string())
+        .send()
+        .await
+        .expect("send");
     assert_eq!(wrong.status(), 403);
-    let ok = run.req(reqwest::Method::GET, &format!("/rest/v1.0/vendors?company_id={}", run.company)).send().await.expect("send");
+    let ok = run
+        .req(
+            reqwest::Method::GET,
+            &format!("/rest/v1.0/vendors?company_id={}", run.company),
+        )
+        .send()
+        .await
+        .expect("send");
     assert_eq!(ok.status(), 200);
-    for h in ["x-rate-limit-limit", "x-rate-limit-remaining", "x-rate-limit-reset", "total", "per-page", "link"] {
+    for h in [
+        "x-rate-limit-limit",
+        "x-rate-limit-remaining",
+        "x-rate-limit-reset",
+        "total",
+        "per-page",
+        "link",
+    ] {
         assert!(ok.headers().contains_key(h), "missing {h}");
     }
 }
@@ -77,7 +135,15 @@ async fn vendor_sync_matches_by_origin_id_and_reports_bad_items() {
         { "abbreviated_name": "NONAME" },
         { "id": 12345, "name": "Ghost" },
     ]});
-    let first: Value = run.req(reqwest::Method::PATCH, "/rest/v1.0/vendors/sync").json(&body).send().await.expect("send").json().await.expect("json");
+    let first: Value = run
+        .req(reqwest::Method::PATCH, "/rest/v1.0/vendors/sync")
+        .json(&body)
+        .send()
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("json");
     assert_eq!(first["entities"].as_array().map(Vec::len), Some(1));
     assert_eq!(first["errors"].as_array().map(Vec::len), Some(2));
     assert_eq!(first["errors"][0]["errors"]["name"][0], "can't be blank");
@@ -85,56 +151,122 @@ async fn vendor_sync_matches_by_origin_id_and_reports_bad_items() {
     assert!(id > (1i64 << 53), "ids are above 2^53");
 
     let again = json!({ "company_id": run.company, "updates": [{ "name": "Beton Laval ltee", "origin_id": "supplier:BETON0001" }]});
-    let second: Value = run.req(reqwest::Method::PATCH, "/rest/v1.0/vendors/sync").json(&again).send().await.expect("send").json().await.expect("json");
-    assert_eq!(second["entities"][0]["id"].as_i64(), Some(id), "same origin_id updates the same vendor");
+    let second: Value = run
+        .req(reqwest::Method::PATCH, "/rest/v1.0/vendors/sync")
+        .json(&again)
+        .send()
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        second["entities"][0]["id"].as_i64(),
+        Some(id),
+        "same origin_id updates the same vendor"
+    );
     assert_eq!(run.emu.count(Kind::Vendor, run.company), 1);
 
     let dup = json!({ "vendor": { "name": "Copy", "origin_id": "supplier:BETON0001" } });
-    let created = run.req(reqwest::Method::POST, "/rest/v1.0/vendors").json(&json!({ "company_id": run.company, "vendor": dup["vendor"] })).send().await.expect("send");
+    let created = run
+        .req(reqwest::Method::POST, "/rest/v1.0/vendors")
+        .json(&json!({ "company_id": run.company, "vendor": dup["vendor"] }))
+        .send()
+        .await
+        .expect("send");
     assert_eq!(created.status(), 422, "origin_id is unique per company");
 
-    let too_many: Vec<Value> = (0..1001).map(|i| json!({ "name": format!("V{i}") })).collect();
-    let big = run.req(reqwest::Method::PATCH, "/rest/v1.0/vendors/sync").json(&json!({ "company_id": run.company, "updates": too_many })).send().await.expect("send");
+    let too_many: Vec<Value> = (0..1001)
+        .map(|i| json!({ "name": format!("V{i}") }))
+        .collect();
+    let big = run
+        .req(reqwest::Method::PATCH, "/rest/v1.0/vendors/sync")
+        .json(&json!({ "company_id": run.company, "updates": too_many }))
+        .send()
+        .await
+        .expect("send");
     assert_eq!(big.status(), 413);
 }
 
 #[tokio::test]
 async fn lists_page_with_link_and_total_headers() {
     let run = start(Config::fast()).await;
-    let updates: Vec<Value> = (0..25).map(|i| json!({ "name": format!("Vendor {i}"), "origin_id": format!("v:{i}") })).collect();
-    run.req(reqwest::Method::PATCH, "/rest/v1.0/vendors/sync").json(&json!({ "company_id": run.company, "updates": updates })).send().await.expect("send");
-    let page = run.req(reqwest::Method::GET, &format!("/rest/v1.0/vendors?company_id={}&page=3&per_page=10", run.company)).send().await.expect("send");
+    let updates: Vec<Value> = (0..25)
+        .map(|i| json!({ "name": format!("Vendor {i}"), "origin_id": format!("v:{i}") }))
+        .collect();
+    run.req(reqwest::Method::PATCH, "/rest/v1.0/vendors/sync")
+        .json(&json!({ "company_id": run.company, "updates": updates }))
+        .send()
+        .await
+        .expect("send");
+    let page = run
+        .req(
+            reqwest::Method::GET,
+            &format!(
+                "/rest/v1.0/vendors?company_id={}&page=3&per_page=10",
+                run.company
+            ),
+        )
+        .send()
+        .await
+        .expect("send");
     assert_eq!(page.headers()["total"], "25");
     assert_eq!(page.headers()["per-page"], "10");
     let link = page.headers()["link"].to_str().expect("link").to_string();
-    assert!(link.contains("rel=\"prev\"") && !link.contains("rel=\"next\""), "{link}");
+    assert!(
+        link.contains("rel=\"prev\"") && !link.contains("rel=\"next\""),
+        "{link}"
+    );
     let items: Vec<Value> = page.json().await.expect("json");
     assert_eq!(items.len(), 5);
-    let one: Vec<Value> = run.req(reqwest::Method::GET, &format!("/rest/v1.0/vendors?company_id={}&filters[origin_id]=v:7", run.company)).send().await.expect("send").json().await.expect("json");
+    let one: Vec<Value> = run
+        .req(
+            reqwest::Method::GET,
+            &format!(
+                "/rest/v1.0/vendors?company_id={}&filters[origin_id]=v:7",
+                run.company
+            ),
+        )
+        .send()
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("json");
     assert_eq!(one.len(), 1);
     assert_eq!(one[0]["name"], "Vendor 7");
 }
 
-async fn receiver(auth_seen: tokio::sync::mpsc::UnboundedSender<(Option<String>, Value)>, fail_first: usize) -> String {
+async fn receiver(
+    auth_seen: tokio::sync::mpsc::UnboundedSender<(Option<String>, Value)>,
+    fail_first: usize,
+) -> String {
     use std::sync::Arc;
     use std::sync::atomic::{AtomicUsize, Ordering};
     let calls = Arc::new(AtomicUsize::new(0));
     let app = axum::Router::new().route(
         "/hook",
-        axum::routing::post(move |headers: axum::http::HeaderMap, axum::Json(body): axum::Json<Value>| {
-            let calls = calls.clone();
-            let tx = auth_seen.clone();
-            async move {
-                if calls.fetch_add(1, Ordering::SeqCst) < fail_first {
-                    return axum::http::StatusCode::INTERNAL_SERVER_ERROR;
+        axum::routing::post(
+            move |headers: axum::http::HeaderMap, axum::Json(body): axum::Json<Value>| {
+                let calls = calls.clone();
+                let tx = auth_seen.clone();
+                async move {
+                    if calls.fetch_add(1, Ordering::SeqCst) < fail_first {
+                        return axum::http::StatusCode::INTERNAL_SERVER_ERROR;
+                    }
+                    let auth = headers
+                        .get("authorization")
+                        .and_then(|v| v.to_str().ok())
+                        .map(str::to_string);
+                    let _ = tx.send((auth, body));
+                    axum::http::StatusCode::NO_CONTENT
                 }
-                let auth = headers.get("authorization").and_then(|v| v.to_str().ok()).map(str::to_string);
-                let _ = tx.send((auth, body));
-                axum::http::StatusCode::NO_CONTENT
-            }
-        }),
+            },
+        ),
     );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
     let url = format!("http://{}/hook", listener.local_addr().expect("addr"));
     tokio::spawn(async move { axum::serve(listener, app).await });
     url
@@ -162,8 +294,19 @@ async fn webhooks_deliver_after_failures_with_the_hook_authorization() {
         .await
         .expect("send");
     assert_eq!(bulk.status(), 207);
-    let created: Value = run.req(reqwest::Method::POST, "/rest/v1.0/vendors").json(&json!({ "company_id": run.company, "vendor": { "name": "Acier Quebec" } })).send().await.expect("send").json().await.expect("json");
-    let (auth, event) = tokio::time::timeout(Duration::from_secs(10), rx.recv()).await.expect("delivered in time").expect("event");
+    let created: Value = run
+        .req(reqwest::Method::POST, "/rest/v1.0/vendors")
+        .json(&json!({ "company_id": run.company, "vendor": { "name": "Acier Quebec" } }))
+        .send()
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("json");
+    let (auth, event) = tokio::time::timeout(Duration::from_secs(10), rx.recv())
+        .await
+        .expect("delivered in time")
+        .expect("event");
     assert_eq!(auth.as_deref(), Some("Bearer hook-secret"));
     assert_eq!(event["resource_name"], "Company Vendors");
     assert_eq!(event["event_type"], "create");

@@ -161,7 +161,7 @@ pub fn list(
     emu: &Emulator,
     res: &Resource,
     req: &Req,
-    extra: impl Fn(&Row) -> bool,
+    extra: impl Fn(&Store, &Row) -> bool,
 ) -> ApiResult<Response> {
     let config = emu.config();
     let store = emu.lock_store();
@@ -169,7 +169,10 @@ pub fn list(
     let rows: Vec<&Row> = store
         .iter_all(res.kind)
         .filter(|r| {
-            in_place(r, &place) && deleted_ok(r, &req.params) && matches(r, &req.params) && extra(r)
+            in_place(r, &place)
+                && deleted_ok(r, &req.params)
+                && matches(r, &req.params)
+                && extra(&store, r)
         })
         .collect();
     let mut headers = HeaderMap::new();
@@ -181,8 +184,24 @@ pub fn list(
         &req.base_url,
         &mut headers,
     );
-    let body: Vec<Value> = page.into_iter().map(|r| render(&store, r)).collect();
+    let body: Vec<Value> = page
+        .into_iter()
+        .map(|r| list_shape(render(&store, r)))
+        .collect();
     Ok((headers, axum::Json(Value::Array(body))).into_response())
+}
+
+/// Where a list item differs from the Show shape: direct cost lists name the vendor as a string.
+fn list_shape(mut item: Value) -> Value {
+    if item.get("direct_cost_type").is_some() {
+        let name = item
+            .get("vendor")
+            .and_then(|v| v.get("name"))
+            .cloned()
+            .unwrap_or(Value::Null);
+        item["vendor"] = name;
+    }
+    item
 }
 
 fn find<'a>(store: &'a Store, res: &Resource, place: &Place, id: i64) -> ApiResult<&'a Row> {
@@ -210,53 +229,53 @@ fn business_rules(
     errors: &mut FieldErrors,
 ) {
     let same_project = |kind: Kind, key: &str, errors: &mut FieldErrors| {
-        if let Some(id) = fields.get(key).and_then(Value::as_i64) {
-            if store
+        if let Some(id) = fields.get(key).and_then(Value::as_i64)
+            && store
                 .get(kind, id)
                 .is_some_and(|r| r.project_id != place.project_id)
-            {
-                errors
-                    .entry(key.into())
-                    .or_default()
-                    .push("belongs to another project".into());
-            }
+        {
+            errors
+                .entry(key.into())
+                .or_default()
+                .push("belongs to another project".into());
         }
     };
     same_project(Kind::CostCode, "cost_code_id", errors);
     if res.kind == Kind::CostCode {
         same_project(Kind::CostCode, "parent_id", errors);
     }
-    if res.kind == Kind::BudgetLineItem && existing.is_none() {
-        if let Some(project) = place.project_id {
-            let code = fields.get("cost_code_id").and_then(Value::as_i64);
-            let kind = fields.get("line_item_type_id").and_then(Value::as_i64);
-            if super::budget::existing_line(store, project, code, kind).is_some() {
-                errors
-                    .entry("cost_code_id".into())
-                    .or_default()
-                    .push("already has a budget line item for this cost type".into());
-            }
+    if res.kind == Kind::BudgetLineItem
+        && existing.is_none()
+        && let Some(project) = place.project_id
+    {
+        let code = fields.get("cost_code_id").and_then(Value::as_i64);
+        let kind = fields.get("line_item_type_id").and_then(Value::as_i64);
+        if super::budget::existing_line(store, project, code, kind).is_some() {
+            errors
+                .entry("cost_code_id".into())
+                .or_default()
+                .push("already has a budget line item for this cost type".into());
         }
     }
-    if res.kind == Kind::ChangeOrder {
-        if let Some(id) = fields.get("contract_id").and_then(Value::as_i64) {
-            let found = [
-                Kind::WorkOrderContract,
-                Kind::PurchaseOrderContract,
-                Kind::PrimeContract,
-            ]
-            .iter()
-            .any(|k| {
-                store
-                    .get(*k, id)
-                    .is_some_and(|c| c.project_id == place.project_id)
-            });
-            if !found {
-                errors
-                    .entry("contract_id".into())
-                    .or_default()
-                    .push(format!("{id} does not exist"));
-            }
+    if res.kind == Kind::ChangeOrder
+        && let Some(id) = fields.get("contract_id").and_then(Value::as_i64)
+    {
+        let found = [
+            Kind::WorkOrderContract,
+            Kind::PurchaseOrderContract,
+            Kind::PrimeContract,
+        ]
+        .iter()
+        .any(|k| {
+            store
+                .get(*k, id)
+                .is_some_and(|c| c.project_id == place.project_id)
+        });
+        if !found {
+            errors
+                .entry("contract_id".into())
+                .or_default()
+                .push(format!("{id} does not exist"));
         }
     }
     if let (Scope::Child(holder_kind), Some(parent)) = (res.scope, place.parent_id) {
@@ -387,7 +406,13 @@ pub fn delete(emu: &Emulator, res: &Resource, req: &Req) -> ApiResult<Response> 
     let id = find(&store, res, &place, req.path_id("id")?)?.id;
     store.delete(res.kind, id, req.ctx.caller.user_id);
     emu.changed();
-    Ok(StatusCode::NO_CONTENT.into_response())
+    // The newer change-order endpoints answer 204; the v1.0 resources answer 200.
+    let status = if res.kind == Kind::ChangeOrder {
+        StatusCode::NO_CONTENT
+    } else {
+        StatusCode::OK
+    };
+    Ok(status.into_response())
 }
 
 /// `PATCH .../sync`: `{"updates": [...]}` → 200 `{"entities": [...], "errors": [...]}`.

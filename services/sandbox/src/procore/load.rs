@@ -92,16 +92,16 @@ fn vendor(
     )
 }
 
-fn line(
-    store: &mut Store,
+/// Where a line goes: its kind, company, project and holder.
+#[derive(Clone, Copy)]
+struct At {
     kind: Kind,
     company_id: i64,
     project_id: i64,
     parent: i64,
-    l: &seed::ContractLine,
-    ids: (i64, i64),
-    position: usize,
-) {
+}
+
+fn line(store: &mut Store, at: At, l: &seed::ContractLine, ids: (i64, i64), position: usize) {
     let fields = obj(&[
         ("cost_code_id", json!(ids.0)),
         ("line_item_type_id", json!(ids.1)),
@@ -114,7 +114,13 @@ fn line(
         ("position", json!(position)),
     ]);
     store.insert(
-        new_row(kind, company_id, Some(project_id), Some(parent), fields),
+        new_row(
+            at.kind,
+            at.company_id,
+            Some(at.project_id),
+            Some(at.parent),
+            fields,
+        ),
         ADMIN_USER_ID,
     );
 }
@@ -338,10 +344,12 @@ impl Emulator {
             if let Some(ids) = line_ids(out, &t.project_number, &l) {
                 line(
                     store,
-                    Kind::DirectCostLineItem,
-                    company_id,
-                    project_id,
-                    dc,
+                    At {
+                        kind: Kind::DirectCostLineItem,
+                        company_id,
+                        project_id,
+                        parent: dc,
+                    },
                     &l,
                     ids,
                     1,
@@ -394,7 +402,18 @@ impl Emulator {
                 .insert((c.project_number.clone(), c.number.clone()), id);
             for (i, l) in c.lines.iter().enumerate() {
                 if let Some(ids) = line_ids(out, &c.project_number, l) {
-                    line(store, line_kind, company_id, project_id, id, l, ids, i + 1);
+                    line(
+                        store,
+                        At {
+                            kind: line_kind,
+                            company_id,
+                            project_id,
+                            parent: id,
+                        },
+                        l,
+                        ids,
+                        i + 1,
+                    );
                 }
             }
             change_orders(
@@ -438,10 +457,12 @@ impl Emulator {
                 if let Some(ids) = line_ids(out, &p.project_number, l) {
                     line(
                         store,
-                        Kind::PrimeContractLineItem,
-                        company_id,
-                        project_id,
-                        id,
+                        At {
+                            kind: Kind::PrimeContractLineItem,
+                            company_id,
+                            project_id,
+                            parent: id,
+                        },
                         l,
                         ids,
                         i + 1,
@@ -497,10 +518,12 @@ fn change_orders(
             if let Some((cc, lit)) = ids {
                 line(
                     store,
-                    Kind::ChangeOrderLineItem,
-                    company_id,
-                    project_id,
-                    id,
+                    At {
+                        kind: Kind::ChangeOrderLineItem,
+                        company_id,
+                        project_id,
+                        parent: id,
+                    },
                     l,
                     (*cc, *lit),
                     i + 1,

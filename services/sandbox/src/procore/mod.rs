@@ -149,6 +149,15 @@ impl Emulator {
         store.get(kind, id).map(|r| render::render(&store, r))
     }
 
+    /// Ids of the live rows of `kind` in a project, in id order.
+    pub fn list_ids(&self, kind: Kind, project_id: i64) -> Vec<i64> {
+        lock(&self.inner.store)
+            .iter(kind)
+            .filter(|r| r.project_id == Some(project_id))
+            .map(|r| r.id)
+            .collect()
+    }
+
     /// The id of the row of `kind` with this `origin_id` in the company.
     pub fn find_by_origin(&self, kind: Kind, company_id: i64, origin_id: &str) -> Option<i64> {
         lock(&self.inner.store).find_origin(kind, company_id, origin_id)

@@ -54,20 +54,20 @@ fn in_range(at: DateTime<Utc>, range: &str) -> bool {
 
 /// The generic `filters[...]` every list understands.
 pub fn matches(row: &Row, params: &Params) -> bool {
-    if let Some(origin) = params.filter("origin_id") {
-        if row.origin_id() != Some(origin) {
-            return false;
-        }
+    if let Some(origin) = params.filter("origin_id")
+        && row.origin_id() != Some(origin)
+    {
+        return false;
     }
-    if let Some(range) = params.filter("updated_at") {
-        if !in_range(row.updated_at, range) {
-            return false;
-        }
+    if let Some(range) = params.filter("updated_at")
+        && !in_range(row.updated_at, range)
+    {
+        return false;
     }
-    if let Some(range) = params.filter("created_at") {
-        if !in_range(row.created_at, range) {
-            return false;
-        }
+    if let Some(range) = params.filter("created_at")
+        && !in_range(row.created_at, range)
+    {
+        return false;
     }
     let ids = params.all("filters[id]");
     if !ids.is_empty() && !ids.iter().any(|i| i.parse() == Ok(row.id)) {

@@ -424,30 +424,30 @@ impl Resource {
             }
         }
         for (name, allowed) in self.enums {
-            if let Some(Value::String(s)) = out.get(*name) {
-                if !allowed.contains(&s.as_str()) {
-                    add(
-                        &mut errors,
-                        name,
-                        format!("is not included in the list ({s})"),
-                    );
-                }
+            if let Some(Value::String(s)) = out.get(*name)
+                && !allowed.contains(&s.as_str())
+            {
+                add(
+                    &mut errors,
+                    name,
+                    format!("is not included in the list ({s})"),
+                );
             }
         }
         for (name, kind) in self.refs {
-            if let Some(id) = out.get(*name).and_then(Value::as_i64) {
-                if store
+            if let Some(id) = out.get(*name).and_then(Value::as_i64)
+                && store
                     .get(*kind, id)
                     .is_none_or(|r| r.company_id != company_id)
-                {
-                    add(&mut errors, name, format!("{id} does not exist"));
-                }
+            {
+                add(&mut errors, name, format!("{id} does not exist"));
             }
         }
-        if let Some(origin) = out.get("origin_id").and_then(Value::as_str) {
-            if !origin.is_empty() && store.origin_taken(self.kind, company_id, origin, existing) {
-                add(&mut errors, "origin_id", "has already been taken");
-            }
+        if let Some(origin) = out.get("origin_id").and_then(Value::as_str)
+            && !origin.is_empty()
+            && store.origin_taken(self.kind, company_id, origin, existing)
+        {
+            add(&mut errors, "origin_id", "has already been taken");
         }
         if errors.is_empty() {
             Ok(out)

@@ -13,20 +13,19 @@ use super::Emulator;
 use super::error::ApiResult;
 use super::handlers::{self, Req};
 use super::resources::{self as r, Resource};
-use super::store::{Kind, Row};
+use super::store::{Kind, Row, Store};
 use super::{admin, auth, budget, limits, webhooks};
 
 type M = MethodRouter<Emulator>;
 
 fn list(res: &'static Resource) -> M {
     get(move |State(emu): State<Emulator>, req: Req| async move {
-        handlers::list(&emu, res, &req, |_| true)
+        handlers::list(&emu, res, &req, |_, _| true)
     })
 }
-fn list_where(res: &'static Resource, keep: fn(&Emulator, &Row) -> bool) -> M {
+fn list_where(res: &'static Resource, keep: fn(&Store, &Row) -> bool) -> M {
     get(move |State(emu): State<Emulator>, req: Req| async move {
-        let probe = emu.clone();
-        handlers::list(&emu, res, &req, move |row| keep(&probe, row))
+        handlers::list(&emu, res, &req, keep)
     })
 }
 fn show(res: &'static Resource) -> M {
@@ -90,14 +89,13 @@ fn lines(router: Router<Emulator>, base: &str, res: &'static Resource) -> Router
         )
 }
 
-fn on_prime(emu: &Emulator, row: &Row) -> bool {
-    let store = emu.lock_store();
+fn on_prime(store: &Store, row: &Row) -> bool {
     row.i64("contract_id")
         .and_then(|id| store.get(Kind::PrimeContract, id))
         .is_some()
 }
-fn on_commitment(emu: &Emulator, row: &Row) -> bool {
-    !on_prime(emu, row)
+fn on_commitment(store: &Store, row: &Row) -> bool {
+    !on_prime(store, row)
 }
 
 async fn budget_views(State(emu): State<Emulator>, req: Req) -> ApiResult<Response> {

@@ -257,7 +257,7 @@ async fn delete_hook(State(emu): State<Emulator>, req: Req) -> ApiResult<Respons
     state.hooks.remove(&id).ok_or_else(ApiError::not_found)?;
     state.triggers.retain(|_, t| t.hook_id != id);
     state.queues.remove(&id);
-    Ok(StatusCode::NO_CONTENT.into_response())
+    Ok(StatusCode::OK.into_response())
 }
 
 fn new_trigger(
@@ -370,7 +370,7 @@ async fn bulk_delete_triggers(
     state
         .triggers
         .retain(|tid, t| t.hook_id != id || !(ids.is_empty() || ids.contains(tid)));
-    Ok(StatusCode::NO_CONTENT.into_response())
+    Ok(StatusCode::OK.into_response())
 }
 
 async fn list_triggers(State(emu): State<Emulator>, req: Req) -> ApiResult<Response> {
@@ -393,7 +393,7 @@ async fn delete_trigger(State(emu): State<Emulator>, req: Req) -> ApiResult<Resp
         .remove(&id)
         .filter(|t| t.hook_id == hook)
         .ok_or_else(ApiError::not_found)?;
-    Ok(StatusCode::NO_CONTENT.into_response())
+    Ok(StatusCode::OK.into_response())
 }
 
 /// Cursor paging: `page_size` (default 100) and `page_start` (last id of the previous page).
