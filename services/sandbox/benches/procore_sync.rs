@@ -15,8 +15,8 @@ use tokio_util::sync::CancellationToken;
 use url::Url;
 
 const VENDORS: usize = 5_000;
-const PROJECTS: usize = 20;
-const LINES_PER_PROJECT: usize = 500;
+const PROJECTS: usize = 40;
+const LINES_PER_PROJECT: usize = 250;
 const CONCURRENCY: usize = 8;
 
 struct Setup {
@@ -128,6 +128,7 @@ async fn main() -> anyhow::Result<()> {
     seed.budget_lines
         .iter_mut()
         .for_each(|b| b.in_procore = false);
+    seed.projects.iter_mut().for_each(|p| p.in_procore = true);
     seed.commitments.clear();
     seed.transactions.clear();
     seed.prime_contracts.clear();
@@ -150,6 +151,13 @@ async fn main() -> anyhow::Result<()> {
     });
     let budget = budget_items(&seed, &s.loaded);
     let lines: usize = budget.values().map(Vec::len).sum();
+    anyhow::ensure!(
+        lines == PROJECTS * LINES_PER_PROJECT,
+        "{lines} budget lines of {} seeded, {} projects loaded, {} codes",
+        seed.budget_lines.len(),
+        s.loaded.projects.len(),
+        s.loaded.cost_codes.len()
+    );
     let (before, started) = (s.client.calls(), Instant::now());
     for (project, items) in &budget {
         let results = s
@@ -175,7 +183,15 @@ async fn main() -> anyhow::Result<()> {
             1000,
         )
         .await?;
-    anyhow::ensure!(stored.len() == VENDORS, "{} vendors stored", stored.len());
+    let suppliers = stored
+        .iter()
+        .filter(|v| {
+            v.origin_id
+                .as_deref()
+                .is_some_and(|o| o.starts_with("supplier:"))
+        })
+        .count();
+    anyhow::ensure!(suppliers == VENDORS, "{suppliers} suppliers stored");
     drop(s.emulator);
 
     // The same records, one create call each.
