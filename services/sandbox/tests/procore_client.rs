@@ -423,3 +423,65 @@ async fn sync_with_good_and_bad_items_reports_each_item() {
     assert_eq!(ok.origin_id.as_deref(), Some("supplier:Mixed2499"));
     assert_eq!(run.emu.count(Kind::Vendor, run.company), 2_497);
 }
+
+#[tokio::test]
+async fn transient_failures_are_retried_and_validation_errors_are_not() {
+    let run = start(Config::fast()).await;
+    let c = client(&run, dmsa(), None);
+    let q = query([("company_id", run.company)]);
+    let _: Vec<Value> = c.get("rest/v1.0/vendors", &q).await.expect("warm up");
+
+    // Every call fails with 500 at first: the client retries, then gives up with a transient error.
+    run.emu.set_faults(bridge_sandbox::procore::Faults {
+        error_rate: 1.0,
+        ..Default::default()
+    });
+    let before = c.calls();
+    let err = c
+        .get::<Vec<Value>>("rest/v1.0/vendors", &q)
+        .await
+        .expect_err("always 500");
+    assert_eq!(err.status(), Some(500));
+    assert!(err.is_transient());
+    assert_eq!(c.calls() - before, 4, "max_attempts attempts");
+
+    // 503 with Retry-After: waited out without spending attempts, then success once load drops.
+    run.emu.set_faults(bridge_sandbox::procore::Faults {
+        overload_rate: 1.0,
+        overload_retry_after: Duration::from_secs(1),
+        ..Default::default()
+    });
+    let emu = run.emu.clone();
+    let healer = tokio::spawn(async move {
+        let end = Instant::now() + Duration::from_secs(10);
+        while emu.stats().requests < 8 && Instant::now() < end {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        emu.set_faults(bridge_sandbox::procore::Faults::default());
+    });
+    let started = Instant::now();
+    let _: Vec<Value> = c
+        .get("rest/v1.0/vendors", &q)
+        .await
+        .expect("succeeds after the overload");
+    assert!(
+        started.elapsed() >= Duration::from_millis(900),
+        "waited for Retry-After"
+    );
+    healer.await.expect("healer");
+
+    // A 422 is returned at once with Procore's messages.
+    let before = c.calls();
+    let err = c
+        .post::<Value>(
+            "rest/v1.0/vendors",
+            &[],
+            &json!({ "company_id": run.company, "vendor": { "abbreviated_name": "X" } }),
+        )
+        .await
+        .expect_err("invalid");
+    assert_eq!(err.status(), Some(422));
+    assert!(!err.is_transient());
+    assert_eq!(c.calls() - before, 1, "validation errors are not retried");
+    assert!(err.to_string().contains("name: can't be blank"), "{err}");
+}

@@ -138,11 +138,11 @@ impl Governor {
         let retry_after = header_u64(headers, "retry-after").map(Duration::from_secs);
         let reset = header_u64(headers, "x-rate-limit-reset").map(epoch_to_instant);
         let now = Instant::now();
-        let until = match (retry_after.map(|d| now + d), reset) {
-            (Some(a), Some(b)) => a.max(b),
-            (Some(a), None) => a,
-            (None, Some(b)) => b,
-            (None, None) => now + Duration::from_secs(1),
+        // Retry-After is authoritative; a 429 without it waits for the reported reset.
+        let until = match (retry_after, reset) {
+            (Some(d), _) => now + d,
+            (None, Some(r)) if exhausted => r,
+            _ => now + Duration::from_secs(1),
         };
         let mut s = self.state.lock().await;
         s.probing = false;
