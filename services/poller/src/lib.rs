@@ -1,4 +1,5 @@
 //! Roles that move events into and out of the inbox: the outbox relay now; the maestro*
 //! poller and the Procore reconciler join it.
 
+pub mod maestro;
 pub mod relay;

@@ -7,6 +7,7 @@ pub mod connections;
 pub mod db;
 pub mod inbox;
 pub mod secret;
+pub mod sync_items;
 pub mod telemetry;
 #[cfg(feature = "testing")]
 pub mod testing;
