@@ -537,6 +537,21 @@ async fn every_implemented_operation_matches_the_official_schema() {
     )
     .await;
 
+    // v2.0 change-order lines (string ids, `data` envelope, WBS code = budget line)
+    let wbs = rows[0]["wbs_code_id"].as_i64().expect("wbs code id");
+    let cco2 = h.op("RestV10ProjectsProjectIdCommitmentChangeOrdersPost", "POST", &cco_base, Some(json!({ "change_order": { "contract_id": woc, "title": "Lines", "status": "pending" } }))).await;
+    let v2 = format!(
+        "/rest/v2.0/companies/{c}/projects/{p}/commitment_change_orders/{}/line_items",
+        id(&cco2)
+    );
+    let added = h.op("RestV20CompaniesCompanyIdProjectsProjectIdCommitmentChangeOrdersCommitmentChangeOrderIdLineItemsPost", "POST", &v2, Some(json!({ "wbs_code_id": wbs.to_string(), "amount": "250.00", "description": "Extra" }))).await;
+    let line_id = added["data"]["id"].as_str().expect("string id").to_string();
+    assert_eq!(added["data"]["wbs_code_id"], json!(wbs.to_string()));
+    h.op("RestV20CompaniesCompanyIdProjectsProjectIdCommitmentChangeOrdersCommitmentChangeOrderIdLineItemsGet", "GET", &v2, None).await;
+    h.op("RestV20CompaniesCompanyIdProjectsProjectIdCommitmentChangeOrdersCommitmentChangeOrderIdLineItemsIdGet", "GET", &format!("{v2}/{line_id}"), None).await;
+    h.op("RestV20CompaniesCompanyIdProjectsProjectIdCommitmentChangeOrdersCommitmentChangeOrderIdLineItemsIdPatch", "PATCH", &format!("{v2}/{line_id}"), Some(json!({ "amount": "300" }))).await;
+    h.op("RestV20CompaniesCompanyIdProjectsProjectIdCommitmentChangeOrdersCommitmentChangeOrderIdLineItemsIdDelete", "DELETE", &format!("{v2}/{line_id}"), None).await;
+
     // Prime contract and prime change orders
     let prime = match emu.list_ids(Kind::PrimeContract, p).first() {
         Some(id) => *id,

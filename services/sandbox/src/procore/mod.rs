@@ -19,6 +19,7 @@ mod render;
 mod resources;
 mod routes;
 mod store;
+mod v2;
 mod webhooks;
 
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -139,6 +139,32 @@ async fn first_prime(State(emu): State<Emulator>, req: Req) -> ApiResult<Respons
     Ok(axum::Json(super::render::render(&store, row)).into_response())
 }
 
+/// `GET /rest/v1.0/companies`: the companies the app is installed in.
+async fn companies(State(emu): State<Emulator>, req: Req) -> ApiResult<Response> {
+    let installed = emu
+        .lock_auth()
+        .clients
+        .get(&req.ctx.caller.client_id)
+        .map(|c| c.companies.clone())
+        .unwrap_or_default();
+    let store = emu.lock_store();
+    let out: Vec<Value> = installed
+        .iter()
+        .filter_map(|id| {
+            store
+                .companies
+                .get(id)
+                .map(|name| serde_json::json!({ "id": id, "name": name, "is_active": true }))
+        })
+        .collect();
+    Ok(axum::Json(out).into_response())
+}
+
+/// `GET /rest/v1.0/me`.
+async fn me(req: Req) -> ApiResult<Response> {
+    Ok(axum::Json(serde_json::json!({ "id": req.ctx.caller.user_id, "login": format!("{}@service.procore.example", req.ctx.caller.client_id), "name": req.ctx.caller.client_id })).into_response())
+}
+
 fn api() -> Router<Emulator> {
     let v1 = "/rest/v1.0";
     let mut router = Router::new();
@@ -266,6 +292,10 @@ fn api() -> Router<Emulator> {
     router = resource(router, &dc, &r::DIRECT_COST, true);
     router = lines(router, &dc, &r::DIRECT_COST_LINE);
     router = resource(router, &format!("{v1}/requisitions"), &r::REQUISITION, true);
+    router = super::v2::routes(router);
+    router = router
+        .route("/rest/v1.0/companies", get(companies))
+        .route("/rest/v1.0/me", get(me));
     webhooks::routes(router)
 }
 
