@@ -9,6 +9,7 @@ mod admin;
 mod auth;
 mod budget;
 mod config;
+mod contracts;
 mod engine;
 mod error;
 mod handlers;
@@ -19,6 +20,7 @@ mod render;
 mod resources;
 mod routes;
 mod store;
+mod sync;
 mod v2;
 mod webhooks;
 

@@ -15,7 +15,7 @@ pub fn money(amount: f64) -> Value {
     Value::String(format!("{amount:.2}"))
 }
 
-fn copy(out: &mut Map<String, Value>, row: &Row, keys: &[&str]) {
+pub(super) fn copy(out: &mut Map<String, Value>, row: &Row, keys: &[&str]) {
     for key in keys {
         out.insert(
             (*key).to_string(),
@@ -33,7 +33,7 @@ fn base(row: &Row) -> Map<String, Value> {
     out
 }
 
-fn named(store: &Store, kind: Kind, id: Option<i64>, key: &str) -> Value {
+pub(super) fn named(store: &Store, kind: Kind, id: Option<i64>, key: &str) -> Value {
     match id.and_then(|id| store.get(kind, id)) {
         Some(r) => json!({ "id": r.id, key: r.str("name").unwrap_or_default() }),
         None => Value::Null,
@@ -89,7 +89,7 @@ pub fn line_item_type(row: &Row) -> Value {
     Value::Object(out)
 }
 
-fn type_ref(store: &Store, id: Option<i64>) -> Value {
+pub(super) fn type_ref(store: &Store, id: Option<i64>) -> Value {
     id.and_then(|id| store.get(Kind::LineItemType, id))
         .map_or(Value::Null, line_item_type)
 }
@@ -109,7 +109,7 @@ pub fn lines_total(store: &Store, kind: Kind, parent: i64) -> f64 {
     store.children(kind, parent).map(line_amount).sum()
 }
 
-fn project_ref(store: &Store, row: &Row) -> Value {
+pub(super) fn project_ref(store: &Store, row: &Row) -> Value {
     named(store, Kind::Project, row.project_id, "name")
 }
 
@@ -291,14 +291,14 @@ pub fn render(store: &Store, row: &Row) -> Value {
         Kind::LineItemType => return line_item_type(row),
         Kind::BudgetLineItem => return super::budget::render_line(store, row),
         Kind::WorkOrderContract | Kind::PurchaseOrderContract | Kind::PrimeContract => {
-            contract(store, row, &mut out)
+            super::contracts::contract(store, row, &mut out)
         }
         Kind::WorkOrderContractLineItem
         | Kind::PurchaseOrderContractLineItem
         | Kind::PrimeContractLineItem
         | Kind::ChangeOrderLineItem
-        | Kind::DirectCostLineItem => line(store, row, &mut out),
-        Kind::ChangeOrder => change_order(store, row, &mut out),
+        | Kind::DirectCostLineItem => super::contracts::line(store, row, &mut out),
+        Kind::ChangeOrder => super::contracts::change_order(store, row, &mut out),
         Kind::DirectCost => {
             copy(
                 &mut out,
@@ -394,204 +394,6 @@ pub fn render(store: &Store, row: &Row) -> Value {
         }
     }
     Value::Object(out)
-}
-
-fn contract(store: &Store, row: &Row, out: &mut Map<String, Value>) {
-    copy(
-        out,
-        row,
-        &[
-            "number",
-            "title",
-            "status",
-            "executed",
-            "private",
-            "description",
-            "inclusions",
-            "exclusions",
-            "accounting_method",
-            "contract_date",
-            "contract_start_date",
-            "contract_estimated_completion_date",
-            "actual_completion_date",
-            "execution_date",
-            "issued_on_date",
-            "signed_contract_received_date",
-            "origin_code",
-        ],
-    );
-    let line_kind = match row.kind {
-        Kind::WorkOrderContract => Kind::WorkOrderContractLineItem,
-        Kind::PurchaseOrderContract => Kind::PurchaseOrderContractLineItem,
-        _ => Kind::PrimeContractLineItem,
-    };
-    let total = lines_total(store, line_kind, row.id);
-    let (mut approved, mut pending, mut draft) = (0.0, 0.0, 0.0);
-    for co in store
-        .iter(Kind::ChangeOrder)
-        .filter(|c| c.i64("contract_id") == Some(row.id))
-    {
-        let amount = lines_total(store, Kind::ChangeOrderLineItem, co.id);
-        match co.str("status").unwrap_or("draft") {
-            "approved" => approved += amount,
-            "draft" => draft += amount,
-            "pending" | "pricing" | "proceeding" | "revised" => pending += amount,
-            _ => {}
-        }
-    }
-    out.insert(
-        "retainage_percent".into(),
-        money(row.f64("retainage_percent")),
-    );
-    out.insert("grand_total".into(), money(total));
-    out.insert("approved_change_orders".into(), money(approved));
-    out.insert("pending_change_orders".into(), money(pending));
-    out.insert("draft_change_orders_amount".into(), money(draft));
-    out.insert("revised_contract".into(), money(total + approved));
-    out.insert(
-        "pending_revised_contract".into(),
-        money(total + approved + pending),
-    );
-    out.insert("total_payments".into(), money(0.0));
-    out.insert("percentage_paid".into(), money(0.0));
-    out.insert(
-        "remaining_balance_outstanding".into(),
-        money(total + approved),
-    );
-    out.insert("project".into(), project_ref(store, row));
-    out.insert(
-        "deleted_at".into(),
-        row.deleted_at.map_or(Value::Null, time),
-    );
-    let vendor = row.i64("vendor_id").and_then(|id| store.get(Kind::Vendor, id)).map(|v| json!({ "id": v.id, "company": v.str("name").unwrap_or_default(), "origin_id": v.fields.get("origin_id").cloned().unwrap_or(Value::Null), "origin_data": v.fields.get("origin_data").cloned().unwrap_or(Value::Null) }));
-    out.insert("vendor".into(), vendor.unwrap_or(Value::Null));
-    let kind_name = match row.kind {
-        Kind::WorkOrderContract => "WorkOrderContract",
-        Kind::PurchaseOrderContract => "PurchaseOrderContract",
-        _ => "PrimeContract",
-    };
-    out.insert("type".into(), json!(kind_name));
-    if row.kind == Kind::PrimeContract {
-        out.insert("revised_contract_amount".into(), money(total + approved));
-        out.insert("pending_change_orders_amount".into(), money(pending));
-        out.insert(
-            "pending_revised_contract_amount".into(),
-            money(total + approved + pending),
-        );
-        out.insert("line_items_total".into(), money(total));
-        out.insert("owner_invoices_amount".into(), money(0.0));
-        out.insert("outstanding_balance".into(), money(0.0));
-    }
-    let lines: Vec<Value> = store
-        .children(line_kind, row.id)
-        .map(|l| render(store, l))
-        .collect();
-    out.insert("line_items".into(), Value::Array(lines));
-}
-
-fn line(store: &Store, row: &Row, out: &mut Map<String, Value>) {
-    copy(
-        out,
-        row,
-        &[
-            "description",
-            "uom",
-            "extended_type",
-            "tax_code_id",
-            "position",
-        ],
-    );
-    let amount = line_amount(row);
-    out.insert("amount".into(), money(amount));
-    out.insert("extended_amount".into(), money(amount));
-    out.insert("total_amount".into(), money(amount));
-    out.insert("quantity".into(), money(row.f64("quantity")));
-    out.insert("unit_cost".into(), money(row.f64("unit_cost")));
-    out.insert(
-        "cost_code".into(),
-        cost_code_ref(store, row.i64("cost_code_id")),
-    );
-    out.insert(
-        "line_item_type".into(),
-        type_ref(store, row.i64("line_item_type_id")),
-    );
-    let holder_type = match row.kind {
-        Kind::WorkOrderContractLineItem => "WorkOrderContract",
-        Kind::PurchaseOrderContractLineItem => "PurchaseOrderContract",
-        Kind::PrimeContractLineItem => "PrimeContract",
-        Kind::ChangeOrderLineItem => "ChangeOrderPackage",
-        _ => "DirectCost",
-    };
-    out.insert(
-        "holder".into(),
-        json!({ "id": row.parent_id, "holder_type": holder_type }),
-    );
-    out.insert("project".into(), project_ref(store, row));
-    let company = store
-        .companies
-        .get(&row.company_id)
-        .cloned()
-        .unwrap_or_default();
-    out.insert(
-        "company".into(),
-        json!({ "id": row.company_id, "name": company }),
-    );
-    if row.kind == Kind::DirectCostLineItem {
-        out.insert("direct_cost_id".into(), json!(row.parent_id));
-    }
-}
-
-fn change_order(store: &Store, row: &Row, out: &mut Map<String, Value>) {
-    copy(
-        out,
-        row,
-        &[
-            "contract_id",
-            "number",
-            "title",
-            "description",
-            "status",
-            "due_date",
-            "invoiced_date",
-            "paid_date",
-            "executed",
-            "private",
-            "schedule_impact_amount",
-            "origin_code",
-            "reviewed_at",
-        ],
-    );
-    out.insert("revision".into(), json!(row.i64("revision").unwrap_or(0)));
-    out.insert(
-        "grand_total".into(),
-        money(lines_total(store, Kind::ChangeOrderLineItem, row.id)),
-    );
-    let prime = row
-        .i64("contract_id")
-        .and_then(|id| store.get(Kind::PrimeContract, id))
-        .is_some();
-    out.insert(
-        "type".into(),
-        json!(if prime {
-            "PrimeContractChangeOrder"
-        } else {
-            "CommitmentContractChangeOrder"
-        }),
-    );
-    out.insert("legacy_package_id".into(), json!(row.id));
-    out.insert(
-        "deleted_at".into(),
-        row.deleted_at.map_or(Value::Null, time),
-    );
-    let lines: Vec<Value> = store
-        .children(Kind::ChangeOrderLineItem, row.id)
-        .map(|l| render(store, l))
-        .collect();
-    out.insert("line_items".into(), Value::Array(lines));
-    out.insert(
-        "currency_configuration".into(),
-        json!({ "currency_iso_code": "CAD", "base_currency_iso_code": "CAD" }),
-    );
 }
 
 /// The root (division) of a cost code, for budget rows.

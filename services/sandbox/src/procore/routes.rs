@@ -53,7 +53,7 @@ fn remove(res: &'static Resource) -> M {
 fn sync(res: &'static Resource, parent_key: Option<&'static str>) -> M {
     patch(
         move |State(emu): State<Emulator>, req: Req, body: Bytes| async move {
-            handlers::sync(&emu, res, &req, &body, parent_key)
+            super::sync::sync(&emu, res, &req, &body, parent_key)
         },
     )
 }
