@@ -3,6 +3,7 @@
 
 mod infra;
 mod roles;
+mod sync_now;
 
 use bridge_platform::{Config, telemetry};
 use clap::{Parser, Subcommand};
@@ -28,12 +29,21 @@ enum Command {
     Up,
     /// Run only the Procore webhook ingress.
     Ingress,
-    /// Run only the outbox relay (and, as they join, the pollers).
+    /// Run only the outbox relay and the maestro* poller.
     Poller,
+    /// Synchronization on demand.
+    #[command(subcommand)]
+    Sync(SyncCommand),
     /// Declare the RabbitMQ exchanges and queues, then print them.
     Topology,
     /// Check that Postgres and RabbitMQ answer; exit non-zero if not.
     Healthcheck,
+}
+
+#[derive(Subcommand)]
+enum SyncCommand {
+    /// One poller pass now (maestro*'s "Synchronize" button); prints what it emitted.
+    Now(sync_now::Args),
 }
 
 fn main() -> ExitCode {
@@ -75,6 +85,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             let only = roles::Roles {
                 ingress: true,
                 relay: false,
+                maestro_poller: false,
             };
             serve(&config, only).await
         }
@@ -82,9 +93,11 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             let only = roles::Roles {
                 ingress: false,
                 relay: true,
+                maestro_poller: true,
             };
             serve(&config, only).await
         }
+        Command::Sync(SyncCommand::Now(args)) => sync_now::run(&config, args).await,
     }
 }
 

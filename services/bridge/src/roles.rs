@@ -3,11 +3,15 @@
 
 use anyhow::Context as _;
 use bridge_ingress::{GroupCommit, GroupCommitConfig, Ingress};
+use bridge_maestro::{ClientConfig, HttpMaestro, MaestroApi};
 use bridge_platform::Config;
 use bridge_platform::amqp::{Broker, Publisher};
+use bridge_platform::connections::MaestroSettings;
 use bridge_poller::relay::{self, RelayConfig};
+use bridge_poller::schedule::{self, ClientFactory};
 use sqlx::PgPool;
 use std::future::Future;
+use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
@@ -16,13 +20,39 @@ use tokio_util::task::TaskTracker;
 pub struct Roles {
     pub ingress: bool,
     pub relay: bool,
+    pub maestro_poller: bool,
 }
 
 impl Roles {
     pub const ALL: Roles = Roles {
         ingress: true,
         relay: true,
+        maestro_poller: true,
     };
+}
+
+/// The maestro* client of a connection, from its settings and `BRIDGE_MAESTRO_KEY`.
+pub fn maestro_client(
+    config: &Config,
+    settings: &MaestroSettings,
+) -> anyhow::Result<Arc<dyn MaestroApi>> {
+    let key = config
+        .maestro_key
+        .as_ref()
+        .context("BRIDGE_MAESTRO_KEY is not set: the maestro* web service needs its key")?;
+    let base = url::Url::parse(&settings.maestro_base_url).with_context(|| {
+        format!(
+            "connection {}: the maestro* URL `{}` is not valid",
+            settings.name, settings.maestro_base_url
+        )
+    })?;
+    let client = HttpMaestro::new(ClientConfig::new(
+        base,
+        key.expose().clone(),
+        &settings.maestro_company,
+    ))
+    .with_context(|| format!("connection {}: building the maestro* client", settings.name))?;
+    Ok(Arc::new(client))
 }
 
 /// Starts the chosen roles. A role that fails cancels the whole process: running half a
@@ -63,6 +93,22 @@ pub async fn start(
                 pool.clone(),
                 publisher,
                 RelayConfig::default(),
+                shutdown.clone(),
+            ),
+        );
+    }
+    if roles.maestro_poller {
+        let factory_config = config.clone();
+        let clients: ClientFactory =
+            Arc::new(move |settings: &MaestroSettings| maestro_client(&factory_config, settings));
+        spawn(
+            tracker,
+            shutdown,
+            "maestro poller",
+            schedule::run(
+                pool.clone(),
+                clients,
+                config.poll_interval,
                 shutdown.clone(),
             ),
         );

@@ -3,3 +3,4 @@
 
 pub mod maestro;
 pub mod relay;
+pub mod schedule;

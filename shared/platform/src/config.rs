@@ -44,6 +44,11 @@ pub struct Config {
     pub log_filter: String,
     /// `BRIDGE_CONNECT_TIMEOUT`: how long to wait for Postgres or RabbitMQ at start.
     pub connect_timeout: Duration,
+    /// `BRIDGE_MAESTRO_KEY`: the key of maestro*'s XML web service.
+    pub maestro_key: Option<Secret<String>>,
+    /// `BRIDGE_POLL_INTERVAL`: how often the maestro* poller passes, unless a connection
+    /// sets its own.
+    pub poll_interval: Duration,
 }
 
 /// A setting that could not be used, named so the operator knows what to fix.
@@ -115,6 +120,20 @@ impl Config {
                 1,
                 600,
             )?),
+            maestro_key: lookup("BRIDGE_MAESTRO_KEY")
+                .filter(|k| !k.trim().is_empty())
+                .map(Secret::new),
+            poll_interval: {
+                let (name, value) = get("BRIDGE_POLL_INTERVAL", "60s");
+                parse_duration(&value)
+                    .filter(|d| !d.is_zero())
+                    .ok_or_else(|| {
+                        err(
+                            name,
+                            format!("`{value}` is not a duration such as 30s or 5m"),
+                        )
+                    })?
+            },
         })
     }
 }

@@ -96,3 +96,48 @@ impl NewConnection {
         }
     }
 }
+
+/// What the maestro* poller needs to know about a connection.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct MaestroSettings {
+    pub id: i64,
+    pub name: String,
+    pub enabled: bool,
+    pub maestro_base_url: String,
+    pub maestro_company: String,
+    pub maestro_prefix: Option<String>,
+    pub settings: serde_json::Value,
+}
+
+impl MaestroSettings {
+    /// The connection's own polling interval (`settings.poll_interval_seconds`), if set.
+    pub fn poll_interval(&self) -> Option<std::time::Duration> {
+        self.settings
+            .get("poll_interval_seconds")
+            .and_then(serde_json::Value::as_u64)
+            .filter(|s| *s > 0)
+            .map(std::time::Duration::from_secs)
+    }
+}
+
+pub async fn maestro_settings(pool: &PgPool) -> Result<Vec<MaestroSettings>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, name, enabled, maestro_base_url, maestro_company, maestro_prefix, settings
+         FROM connections ORDER BY id",
+    )
+    .fetch_all(pool)
+    .await
+}
+
+pub async fn maestro_settings_by_name(
+    pool: &PgPool,
+    name: &str,
+) -> Result<Option<MaestroSettings>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, name, enabled, maestro_base_url, maestro_company, maestro_prefix, settings
+         FROM connections WHERE name = $1",
+    )
+    .bind(name)
+    .fetch_optional(pool)
+    .await
+}
