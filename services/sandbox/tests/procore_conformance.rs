@@ -372,6 +372,19 @@ async fn every_implemented_operation_matches_the_official_schema() {
             .is_some_and(|r| !r.is_empty() && r[0].get("Approved COs").is_some()),
         "detail rows carry Approved COs"
     );
+    let columns = h
+        .op(
+            "RestV10BudgetViewsBudgetViewIdBudgetDetailColumnsGet",
+            "GET",
+            &format!("/rest/v1.0/budget_views/{view}/budget_detail_columns?project_id={p}"),
+            None,
+        )
+        .await;
+    assert!(
+        columns
+            .as_array()
+            .is_some_and(|c| c.iter().any(|c| c["name"] == "Approved COs"))
+    );
     let equ = loaded.line_item_types["EQU"];
     let bli = h.op("RestV10BudgetLineItemsPost", "POST", "/rest/v1.0/budget_line_items", Some(json!({ "project_id": p, "budget_line_item": { "cost_code_id": id(&ncc), "line_item_type_id": equ, "original_budget_amount": 1500.0, "quantity": 3, "uom": "h", "unit_cost": 500 } }))).await;
     h.op(

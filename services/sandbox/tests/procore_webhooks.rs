@@ -396,3 +396,38 @@ async fn duplicates_drops_and_the_delivery_timeout_are_injected() {
         "a duplicate carries the same ulid"
     );
 }
+
+#[tokio::test]
+async fn editing_a_budget_fires_budget_modification_events() {
+    let run = start(Config::fast()).await;
+    let seed = generate(&SeedConfig {
+        synchronized_fraction: 1.0,
+        ..SeedConfig::for_projects(1)
+    });
+    let loaded = run
+        .emu
+        .load_seed(run.company, &seed, &LoadOptions::default());
+    let project = *loaded.projects.values().next().expect("project");
+    let line = run.emu.list_ids(Kind::BudgetLineItem, project)[0];
+    let receiver = Receiver::default();
+    let url = receiver.serve().await;
+    run.hook(
+        json!({ "project_id": project }),
+        "v2",
+        &url,
+        &[("Budget Modifications", "create")],
+    )
+    .await;
+    run.emu
+        .set_budget_modification(line, 2_500.0)
+        .expect("edit");
+    wait_until("the budget modification event", || {
+        !receiver.events().is_empty()
+    })
+    .await;
+    let event = &receiver.events()[0];
+    assert_eq!(event["resource_name"], "Budget Modifications");
+    assert_eq!(event["project_id"], json!(project));
+    let shown = run.emu.get_json(Kind::BudgetLineItem, line).expect("line");
+    assert_eq!(shown["approved_budget_changes"], json!(2_500.0));
+}

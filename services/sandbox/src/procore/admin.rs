@@ -118,12 +118,22 @@ impl Emulator {
         let mut store = self.lock_store();
         let mut fields = Map::new();
         fields.insert("budget_modifications".into(), json!(amount));
-        store.update(
-            Kind::BudgetLineItem,
-            budget_line_item_id,
-            fields,
+        let row = store
+            .update(
+                Kind::BudgetLineItem,
+                budget_line_item_id,
+                fields,
+                ADMIN_USER_ID,
+            )?
+            .clone();
+        let modification = store.allocate_id();
+        store.record_event(
+            Kind::BudgetModification,
+            modification,
+            row.company_id,
+            row.project_id,
             ADMIN_USER_ID,
-        )?;
+        );
         drop(store);
         self.changed();
         Some(())

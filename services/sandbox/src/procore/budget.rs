@@ -182,6 +182,34 @@ fn code_label(store: &Store, row: Option<&Row>) -> Value {
     })
 }
 
+/// The view's columns beyond the fixed keys, as `budget_detail_columns` lists them.
+pub const SOURCE_COLUMNS: [&str; 5] = [
+    "Approved COs",
+    "Pending Budget Changes",
+    "Revised Budget",
+    "Committed Costs",
+    "Direct Costs",
+];
+
+/// `GET /rest/v1.0/budget_views/{id}/budget_detail_columns`.
+pub fn columns() -> Value {
+    let standard = [
+        "Cost Code",
+        "Cost Type",
+        "Original Budget Amount",
+        "Budget Modifications",
+    ];
+    let all = standard
+        .iter()
+        .map(|n| (*n, "standard"))
+        .chain(SOURCE_COLUMNS.iter().map(|n| (*n, "source")));
+    Value::Array(
+        all.enumerate()
+            .map(|(i, (name, kind))| json!({ "id": name, "name": name, "type": kind, "position": i + 1, "aggregatable": kind == "source", "filterable": kind == "standard", "groupable": kind == "standard" }))
+            .collect(),
+    )
+}
+
 /// The budgeted detail rows of a project, with the view's source columns by display name.
 pub fn detail_rows(store: &Store, project_id: i64) -> Vec<Value> {
     let totals = aggregates(store, project_id);

@@ -197,6 +197,12 @@ pub fn router(emulator: Emulator) -> axum::Router {
     routes::router(emulator)
 }
 
+/// Runs only the webhook engine until `shutdown` (for callers that mount [`router`] themselves;
+/// [`serve`] already runs it).
+pub async fn run_webhook_engine(emulator: Emulator, shutdown: CancellationToken) {
+    engine::run(emulator, shutdown).await;
+}
+
 /// Serves the emulator on `listener` and runs its webhook engine until `shutdown`.
 pub async fn serve(
     listener: TcpListener,

@@ -342,6 +342,7 @@ pub fn render(store: &Store, row: &Row) -> Value {
                 row.deleted_at.map_or(Value::Null, time),
             );
         }
+        Kind::BudgetModification => {}
         Kind::Requisition => {
             copy(
                 &mut out,

@@ -195,6 +195,10 @@ fn api() -> Router<Emulator> {
             get(detail_rows),
         )
         .route(
+            &format!("{v1}/budget_views/{{id}}/budget_detail_columns"),
+            get(|| async { axum::Json(budget::columns()) }),
+        )
+        .route(
             &format!("{v1}/budget_line_items"),
             create(&r::BUDGET_LINE_ITEM),
         )

@@ -27,6 +27,8 @@ pub enum Kind {
     DirectCost,
     DirectCostLineItem,
     Requisition,
+    /// Never stored: the event a budget modification fires.
+    BudgetModification,
 }
 
 impl Kind {
@@ -49,6 +51,7 @@ impl Kind {
             Kind::DirectCost => "Direct Costs",
             Kind::DirectCostLineItem => "Direct Cost Line Items",
             Kind::Requisition => "Requisitions",
+            Kind::BudgetModification => "Budget Modifications",
         }
     }
 
@@ -272,6 +275,27 @@ impl Store {
         }
         self.record(&snapshot, EventType::Delete, user_id);
         true
+    }
+
+    /// Records a change that has no row of its own (e.g. a budget modification).
+    pub fn record_event(
+        &mut self,
+        kind: Kind,
+        id: i64,
+        company_id: i64,
+        project_id: Option<i64>,
+        user_id: i64,
+    ) {
+        self.changes.push(Change {
+            kind,
+            event_type: EventType::Create,
+            id,
+            company_id,
+            project_id,
+            parent: None,
+            user_id,
+            at: Utc::now(),
+        });
     }
 
     fn record(&mut self, row: &Row, event_type: EventType, user_id: i64) {
