@@ -323,3 +323,126 @@ async fn webhooks_deliver_after_failures_with_the_hook_authorization() {
     };
     assert_eq!(outcomes, ["retried", "retried", "ok"]);
 }
+
+#[tokio::test]
+async fn updated_at_ranges_and_status_filters_narrow_lists() {
+    let run = start(Config::fast()).await;
+    let seed = bridge_sandbox::seed::generate(&bridge_sandbox::seed::SeedConfig {
+        synchronized_fraction: 1.0,
+        ..bridge_sandbox::seed::SeedConfig::for_projects(4)
+    });
+    let loaded = run.emu.load_seed(
+        run.company,
+        &seed,
+        &bridge_sandbox::procore::LoadOptions::default(),
+    );
+    let cutoff = chrono::Utc::now();
+    // Make sure the edit lands strictly after the cutoff on the millisecond clock.
+    let deadline = std::time::Instant::now() + Duration::from_secs(1);
+    while chrono::Utc::now() <= cutoff + chrono::Duration::milliseconds(2)
+        && std::time::Instant::now() < deadline
+    {
+        tokio::task::yield_now().await;
+    }
+    let vendor = *loaded.vendors.values().next().expect("a vendor");
+    let patched = run
+        .req(
+            reqwest::Method::PATCH,
+            &format!("/rest/v1.0/vendors/{vendor}"),
+        )
+        .json(&json!({ "company_id": run.company, "vendor": { "city": "Rimouski" } }))
+        .send()
+        .await
+        .expect("patch");
+    assert_eq!(patched.status(), 200);
+    let since = (cutoff + chrono::Duration::milliseconds(1))
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let until = (chrono::Utc::now() + chrono::Duration::minutes(1))
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let changed: Vec<Value> = run
+        .req(
+            reqwest::Method::GET,
+            &format!(
+                "/rest/v1.0/vendors?company_id={}&filters[updated_at]={since}...{until}",
+                run.company
+            ),
+        )
+        .send()
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(changed.len(), 1);
+    assert_eq!(changed[0]["id"], json!(vendor));
+
+    let project = loaded.projects.values().next().copied().expect("project");
+    let all: Vec<Value> = run
+        .req(
+            reqwest::Method::GET,
+            &format!("/rest/v1.0/work_order_contracts?project_id={project}"),
+        )
+        .send()
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("json");
+    let approved: Vec<Value> = run
+        .req(
+            reqwest::Method::GET,
+            &format!(
+                "/rest/v1.0/work_order_contracts?project_id={project}&filters[status]=Approved"
+            ),
+        )
+        .send()
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("json");
+    assert!(approved.iter().all(|c| c["status"] == "Approved"));
+    assert_eq!(
+        approved.len(),
+        all.iter().filter(|c| c["status"] == "Approved").count()
+    );
+
+    run.req(
+        reqwest::Method::PATCH,
+        &format!("/rest/v1.0/vendors/{vendor}"),
+    )
+    .json(&json!({ "company_id": run.company, "vendor": { "is_active": false } }))
+    .send()
+    .await
+    .expect("deactivate");
+    let active: Vec<Value> = run
+        .req(
+            reqwest::Method::GET,
+            &format!(
+                "/rest/v1.0/vendors?company_id={}&per_page=1000",
+                run.company
+            ),
+        )
+        .send()
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("json");
+    assert!(
+        active.iter().all(|v| v["id"] != json!(vendor)),
+        "inactive vendors leave the company list"
+    );
+    let inactive: Vec<Value> = run
+        .req(
+            reqwest::Method::GET,
+            &format!("/rest/v1.0/companies/{}/vendors/inactive", run.company),
+        )
+        .send()
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(inactive.len(), 1);
+}

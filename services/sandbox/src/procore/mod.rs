@@ -117,6 +117,22 @@ impl Emulator {
         id
     }
 
+    /// A ready emulator: one company named after `seed`, the OAuth client `client_id` installed
+    /// in it, and the Procore side of `seed` loaded. Returns the company id and the loaded ids.
+    pub fn seeded(
+        config: Config,
+        seed: &crate::seed::Company,
+        client_id: &str,
+        client_secret: &str,
+        options: &LoadOptions,
+    ) -> (Self, i64, Loaded) {
+        let emulator = Self::new(config);
+        let company = emulator.add_company(&seed.name);
+        emulator.register_client(client_id, client_secret, &[company]);
+        let loaded = emulator.load_seed(company, seed, options);
+        (emulator, company, loaded)
+    }
+
     /// Registers an OAuth application installed in `companies`; returns its service user's id.
     pub fn register_client(&self, client_id: &str, secret: &str, companies: &[i64]) -> i64 {
         let user = lock(&self.inner.store).allocate_id();

@@ -71,8 +71,14 @@ fn resource(
     } else {
         member
     };
+    // The company vendor list shows active companies; inactive ones have their own route.
+    let collection = if res.kind == Kind::Vendor {
+        list_where(res, |_, row| row.bool("is_active") != Some(false))
+    } else {
+        list(res)
+    };
     router
-        .route(base, list(res).merge(create(res)))
+        .route(base, collection.merge(create(res)))
         .route(&format!("{base}/sync"), sync(res, None))
         .route(&format!("{base}/{{id}}"), member)
 }
