@@ -485,3 +485,38 @@ async fn transient_failures_are_retried_and_validation_errors_are_not() {
     assert_eq!(c.calls() - before, 1, "validation errors are not retried");
     assert!(err.to_string().contains("name: can't be blank"), "{err}");
 }
+
+#[tokio::test]
+async fn a_hung_call_times_out_and_is_retried() {
+    let run = start(Config::fast()).await;
+    let mut config = ClientConfig::new(run.base.clone(), run.base.clone(), run.company, dmsa());
+    config.timeout = Duration::from_millis(300);
+    config.min_backoff = Duration::from_millis(20);
+    let c = Client::new(config).expect("client");
+    let q = query([("company_id", run.company)]);
+    let _: Vec<Value> = c.get("rest/v1.0/vendors", &q).await.expect("warm up");
+    run.emu.set_faults(bridge_sandbox::procore::Faults {
+        timeout_rate: 1.0,
+        timeout_delay: Duration::from_secs(2),
+        ..Default::default()
+    });
+    let emu = run.emu.clone();
+    let seen = emu.stats().requests;
+    let healer = tokio::spawn(async move {
+        let end = Instant::now() + Duration::from_secs(10);
+        while emu.stats().requests <= seen && Instant::now() < end {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        emu.set_faults(bridge_sandbox::procore::Faults::default());
+    });
+    let before = c.calls();
+    let _: Vec<Value> = c
+        .get("rest/v1.0/vendors", &q)
+        .await
+        .expect("retried after the timeout");
+    assert!(
+        c.calls() - before >= 2,
+        "the hung attempt was abandoned and retried"
+    );
+    healer.await.expect("healer");
+}
