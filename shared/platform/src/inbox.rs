@@ -140,6 +140,18 @@ pub async fn claim_pending(
     .await
 }
 
+/// Reads rows by id, whatever their status (to republish an event).
+pub async fn load(pool: &PgPool, ids: &[Uuid]) -> Result<Vec<PendingEvent>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, connection_id, source, dedup_key, kind, direction, record, project, action,
+                occurred_at
+         FROM inbox WHERE id = ANY($1)",
+    )
+    .bind(ids)
+    .fetch_all(pool)
+    .await
+}
+
 /// Marks rows published.
 pub async fn mark_published(
     tx: &mut Transaction<'_, Postgres>,

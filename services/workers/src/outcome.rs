@@ -1,0 +1,108 @@
+//! What a handler decided about one message.
+
+use bridge_domain::EntityKind;
+use serde::Serialize;
+
+/// The result of handling one message. One place ([`crate::engine`]) maps it to ack, retry
+/// tier or dead letter.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// Written to the target (or found there already); the link, when there is one, is
+    /// recorded with the sync item.
+    Synced {
+        link: Option<SyncedLink>,
+        description: Option<String>,
+        notes: Vec<Note>,
+    },
+    /// Deliberately not written, with the reason the user reads.
+    Skipped {
+        reason: String,
+        description: Option<String>,
+    },
+    /// Cannot be written until `Dependency` is linked; waits through the retry tiers and is
+    /// woken as soon as the link appears.
+    Wait(Dependency),
+    /// A transient failure (timeout, 5xx, connection loss): try again later.
+    Retry(String),
+    /// An error the user can fix in the source system (a project without its dates): shown
+    /// as `failed`, tried again through the retry tiers, dead-lettered after the last.
+    Fail(String),
+    /// A permanent failure (validation refused, mapping impossible): dead-lettered.
+    Dead(String),
+}
+
+/// The link a synced record leaves behind.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyncedLink {
+    pub maestro_key: String,
+    pub procore_id: i64,
+    pub procore_project_id: Option<i64>,
+    /// `created_in_procore`, `created_in_maestro` or `linked_by_code`.
+    pub origin: &'static str,
+}
+
+/// Something a record needs before it can be written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dependency {
+    pub kind: EntityKind,
+    /// The maestro* key of the record waited for.
+    pub maestro_key: String,
+    /// In the user's words, e.g. "supplier BETON01 is not linked to Procore".
+    pub description: String,
+}
+
+impl Dependency {
+    /// The key stored in `sync_items.waiting_on`; a new link with the same key wakes the item.
+    pub fn key(&self) -> String {
+        waiting_key(self.kind, &self.maestro_key)
+    }
+}
+
+/// The `waiting_on` key of a link.
+pub fn waiting_key(kind: EntityKind, maestro_key: &str) -> String {
+    format!("{kind}:{maestro_key}")
+}
+
+/// A warning or information kept on the sync item (truncation, optional data missing).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Note {
+    pub level: NoteLevel,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NoteLevel {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Note {
+    pub fn warning(text: impl Into<String>) -> Self {
+        Note {
+            level: NoteLevel::Warning,
+            text: text.into(),
+        }
+    }
+
+    pub fn error(text: impl Into<String>) -> Self {
+        Note {
+            level: NoteLevel::Error,
+            text: text.into(),
+        }
+    }
+}
+
+impl Outcome {
+    /// The `sync_attempts.outcome` value.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Outcome::Synced { .. } => "synced",
+            Outcome::Skipped { .. } => "skipped",
+            Outcome::Wait(_) => "wait",
+            Outcome::Retry(_) | Outcome::Fail(_) => "retry",
+            Outcome::Dead(_) => "dead",
+        }
+    }
+}

@@ -1,0 +1,185 @@
+//! Recording an outcome: sync item, attempt and link in one transaction.
+
+use crate::outcome::{Note, NoteLevel, Outcome, waiting_key};
+use bridge_domain::ChangeEvent;
+use chrono::{DateTime, Utc};
+use serde_json::{Value, json};
+use sqlx::PgPool;
+use std::time::Duration;
+
+/// How the engine will settle the delivery, decided before recording so the sync item's
+/// status says what really happens to the message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Settle {
+    Ack,
+    Retry,
+    DeadLetter(String),
+}
+
+/// What recording produced.
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    /// The `waiting_on` key of a link this outcome created, to wake the items waiting on it.
+    pub new_link: Option<String>,
+}
+
+pub async fn record(
+    pool: &PgPool,
+    event: &ChangeEvent,
+    outcome: &Outcome,
+    settle: &Settle,
+    started: DateTime<Utc>,
+    took: Duration,
+) -> Result<Recorded, sqlx::Error> {
+    let (status, waiting_on, note, description) = describe(outcome, settle);
+    let mut tx = pool.begin().await?;
+    let current: Option<(i64, Value)> = sqlx::query_as(
+        "SELECT id, messages FROM sync_items
+         WHERE connection_id = $1 AND kind = $2 AND direction = $3 AND record_key = $4
+         FOR UPDATE",
+    )
+    .bind(event.connection_id)
+    .bind(event.kind.as_str())
+    .bind(event.direction.as_str())
+    .bind(&event.record)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let mut messages = current
+        .as_ref()
+        .and_then(|(_, m)| m.as_array().cloned())
+        .unwrap_or_default();
+    for n in note {
+        // A message repeated on every retry says nothing new: keep the first.
+        let same_as_last = messages
+            .last()
+            .is_some_and(|last| last["text"] == json!(n.text) && last["level"] == json!(n.level));
+        if !same_as_last {
+            messages.push(json!({ "level": n.level, "text": n.text, "at": Utc::now() }));
+        }
+    }
+    let item_id: i64 = sqlx::query_scalar(
+        "INSERT INTO sync_items (connection_id, kind, direction, record_key, description, status,
+                                 attempts, waiting_on, messages, last_event_id)
+         VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $8, $9)
+         ON CONFLICT (connection_id, kind, direction, record_key) DO UPDATE SET
+             description = COALESCE(EXCLUDED.description, sync_items.description),
+             status = EXCLUDED.status,
+             attempts = sync_items.attempts + 1,
+             waiting_on = EXCLUDED.waiting_on,
+             messages = EXCLUDED.messages,
+             last_event_id = EXCLUDED.last_event_id,
+             updated_at = now()
+         RETURNING id",
+    )
+    .bind(event.connection_id)
+    .bind(event.kind.as_str())
+    .bind(event.direction.as_str())
+    .bind(&event.record)
+    .bind(description)
+    .bind(status)
+    .bind(&waiting_on)
+    .bind(Value::Array(messages))
+    .bind(event.event_id)
+    .fetch_one(&mut *tx)
+    .await?;
+    let attempt: i32 =
+        sqlx::query_scalar("SELECT count(*)::int + 1 FROM sync_attempts WHERE sync_item_id = $1")
+            .bind(item_id)
+            .fetch_one(&mut *tx)
+            .await?;
+    sqlx::query(
+        "INSERT INTO sync_attempts (sync_item_id, event_id, attempt, outcome, started_at,
+                                    duration_ms, summary)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(item_id)
+    .bind(event.event_id)
+    .bind(attempt)
+    .bind(outcome.label())
+    .bind(started)
+    .bind(i32::try_from(took.as_millis()).unwrap_or(i32::MAX))
+    .bind(summary(outcome))
+    .execute(&mut *tx)
+    .await?;
+    let mut new_link = None;
+    if let Outcome::Synced {
+        link: Some(link), ..
+    } = outcome
+    {
+        let inserted = sqlx::query(
+            "INSERT INTO links (connection_id, kind, maestro_key, procore_id, procore_project_id,
+                                origin)
+             VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(event.connection_id)
+        .bind(event.kind.as_str())
+        .bind(&link.maestro_key)
+        .bind(link.procore_id)
+        .bind(link.procore_project_id)
+        .bind(link.origin)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if inserted > 0 {
+            new_link = Some(waiting_key(event.kind, &link.maestro_key));
+        }
+    }
+    tx.commit().await?;
+    Ok(Recorded { new_link })
+}
+
+/// Status, waiting-on key, note and description for the sync item.
+fn describe(
+    outcome: &Outcome,
+    settle: &Settle,
+) -> (&'static str, Option<String>, Vec<Note>, Option<String>) {
+    if let Settle::DeadLetter(reason) = settle {
+        return ("dead", None, vec![Note::error(reason.clone())], None);
+    }
+    match outcome {
+        Outcome::Synced {
+            notes, description, ..
+        } => ("synced", None, notes.clone(), description.clone()),
+        Outcome::Skipped {
+            reason,
+            description,
+        } => (
+            "skipped",
+            None,
+            vec![Note {
+                level: NoteLevel::Info,
+                text: reason.clone(),
+            }],
+            description.clone(),
+        ),
+        Outcome::Wait(dep) => (
+            "waiting",
+            Some(dep.key()),
+            vec![Note {
+                level: NoteLevel::Info,
+                text: dep.description.clone(),
+            }],
+            None,
+        ),
+        Outcome::Retry(why) => (
+            "pending",
+            None,
+            vec![Note::warning(format!("will try again: {why}"))],
+            None,
+        ),
+        Outcome::Fail(why) => ("failed", None, vec![Note::error(why.clone())], None),
+        Outcome::Dead(why) => ("dead", None, vec![Note::error(why.clone())], None),
+    }
+}
+
+fn summary(outcome: &Outcome) -> Option<String> {
+    match outcome {
+        Outcome::Synced { link, .. } => link
+            .as_ref()
+            .map(|l| format!("linked {} to Procore id {}", l.maestro_key, l.procore_id)),
+        Outcome::Skipped { reason, .. } => Some(reason.clone()),
+        Outcome::Wait(dep) => Some(dep.description.clone()),
+        Outcome::Retry(why) | Outcome::Fail(why) | Outcome::Dead(why) => Some(why.clone()),
+    }
+}
