@@ -1,0 +1,311 @@
+//! Load benchmark of the webhook ingress.
+//!
+//! Many concurrent senders post real-shaped Procore events over HTTP for a fixed time, first
+//! to the bridge's ingress (group commit, with the outbox relay publishing to RabbitMQ at the
+//! same time), then to a naive receiver that does one insert and one confirmed publish per
+//! request. Prints accepted/s, p50 and p99 for each and the ratio.
+//!
+//!     cargo run --release -p bridge-e2e --bin ingress_load -- --seconds 60 --senders 64
+
+use anyhow::Context as _;
+use axum::extract::State;
+use axum::http::StatusCode;
+use bridge_domain::routing::Names;
+use bridge_e2e::latency::Latencies;
+use bridge_ingress::{GroupCommit, GroupCommitConfig, Ingress, authorization_hash};
+use bridge_platform::Secret;
+use bridge_platform::amqp::{Broker, Outgoing, Publisher, Topology};
+use bridge_platform::connections::{self, NewConnection};
+use bridge_platform::testing::{TestDb, amqp_url, unique_suffix};
+use bridge_poller::relay::{self, RelayConfig};
+use clap::Parser;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+use tokio_util::sync::CancellationToken;
+
+#[derive(Parser)]
+struct Args {
+    /// Seconds each receiver is loaded.
+    #[arg(long, default_value_t = 60)]
+    seconds: u64,
+    /// Concurrent senders.
+    #[arg(long, default_value_t = 64)]
+    senders: usize,
+    /// Leave the outbox relay off during the bridge run (to see the ingress alone).
+    #[arg(long)]
+    no_relay: bool,
+    /// Skip the naive receiver.
+    #[arg(long)]
+    bridge_only: bool,
+}
+
+const AUTH: &str = "Bearer load-test";
+
+struct Outcome {
+    accepted: u64,
+    refused: u64,
+    latencies: Latencies,
+    elapsed: Duration,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let run = Duration::from_secs(args.seconds);
+    let db = TestDb::new().await;
+    let connection_id = connections::create(
+        &db.pool,
+        &NewConnection::sandbox("load", "http://p.invalid", "http://m.invalid", 8),
+    )
+    .await?;
+    connections::set_webhook_auth(&db.pool, connection_id, &[authorization_hash(AUTH)]).await?;
+    let shutdown = CancellationToken::new();
+    let topology = Topology::new(
+        Names::new(format!("load{}", unique_suffix())),
+        10,
+        [5, 30, 120, 600, 3600].map(Duration::from_secs),
+    );
+    let broker = Broker::connect(
+        Secret::new(amqp_url()),
+        topology.clone(),
+        Duration::from_secs(10),
+        shutdown.clone(),
+    )
+    .await?;
+
+    // The bridge: ingress with group commit, relay publishing alongside.
+    let (listener, ours_addr) = bind().await?;
+    let commit = GroupCommit::start(db.pool.clone(), GroupCommitConfig::default());
+    let server = tokio::spawn(
+        axum::serve(
+            listener,
+            bridge_ingress::router(Ingress::new(db.pool.clone(), commit)),
+        )
+        .with_graceful_shutdown(shutdown.clone().cancelled_owned())
+        .into_future(),
+    );
+    let relay_stop = CancellationToken::new();
+    let relay_task = tokio::spawn({
+        let (pool, publisher, stop) = (db.pool.clone(), Publisher::new(broker.clone()), relay_stop.clone());
+        let enabled = !args.no_relay;
+        async move {
+            if enabled {
+                relay::run(pool, publisher, RelayConfig::default(), stop).await
+            } else {
+                Ok(())
+            }
+        }
+    });
+    println!(
+        "bridge ingress: {} senders for {} s ...",
+        args.senders, args.seconds
+    );
+    let mut bridge = load(
+        &format!("http://{ours_addr}/webhooks/procore/load"),
+        args.senders,
+        run,
+        "b",
+    )
+    .await;
+    relay_stop.cancel();
+    relay_task.await??;
+    let relayed: i64 = sqlx::query_scalar("SELECT count(*) FROM inbox WHERE status = 'published'")
+        .fetch_one(&db.pool)
+        .await?;
+
+    if args.bridge_only {
+        let o = &mut bridge;
+        println!(
+            "bridge ingress: {:.0} accepted/s, p50 {:.1} ms, p99 {:.1} ms, {} refused; relayed {relayed}",
+            o.accepted as f64 / o.elapsed.as_secs_f64(),
+            o.latencies.percentile(50.0).as_secs_f64() * 1000.0,
+            o.latencies.percentile(99.0).as_secs_f64() * 1000.0,
+            o.refused
+        );
+        shutdown.cancel();
+        return Ok(());
+    }
+
+    // The naive receiver: one insert and one confirmed publish per request.
+    let (listener, naive_addr) = bind().await?;
+    let naive_state = Arc::new((
+        db.pool.clone(),
+        Publisher::new(broker.clone()),
+        topology.names.clone(),
+        connection_id,
+    ));
+    let naive_app = axum::Router::new()
+        .route("/webhooks/procore/load", axum::routing::post(naive))
+        .with_state(naive_state);
+    let naive_server = tokio::spawn(
+        axum::serve(listener, naive_app)
+            .with_graceful_shutdown(shutdown.clone().cancelled_owned())
+            .into_future(),
+    );
+    println!(
+        "naive receiver: {} senders for {} s ...",
+        args.senders, args.seconds
+    );
+    let mut naive_run = load(
+        &format!("http://{naive_addr}/webhooks/procore/load"),
+        args.senders,
+        run,
+        "n",
+    )
+    .await;
+
+    let rate = |o: &Outcome| o.accepted as f64 / o.elapsed.as_secs_f64();
+    println!();
+    println!("| receiver | accepted/s | p50 | p99 | refused |");
+    println!("| --- | ---: | ---: | ---: | ---: |");
+    for (name, o) in [
+        ("bridge ingress (group commit)", &mut bridge),
+        ("naive (insert + confirmed publish)", &mut naive_run),
+    ] {
+        println!(
+            "| {name} | {:.0} | {:.1} ms | {:.1} ms | {} |",
+            rate(o),
+            o.latencies.percentile(50.0).as_secs_f64() * 1000.0,
+            o.latencies.percentile(99.0).as_secs_f64() * 1000.0,
+            o.refused
+        );
+    }
+    println!();
+    println!(
+        "ratio bridge/naive: {:.1}x",
+        rate(&bridge) / rate(&naive_run).max(1.0)
+    );
+    println!(
+        "rows relayed to RabbitMQ during the bridge run: {relayed} of {}",
+        bridge.accepted
+    );
+
+    shutdown.cancel();
+    let _ = server.await;
+    let _ = naive_server.await;
+    let channel = broker.connection().await;
+    if let Ok(conn) = channel
+        && let Ok(ch) = conn.create_channel().await
+    {
+        let _ = topology.delete(&ch).await;
+    }
+    Ok(())
+}
+
+async fn bind() -> anyhow::Result<(tokio::net::TcpListener, std::net::SocketAddr)> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .context("binding")?;
+    let addr = listener.local_addr()?;
+    Ok((listener, addr))
+}
+
+type NaiveState = Arc<(sqlx::PgPool, Publisher, Names, i64)>;
+
+async fn naive(State(state): State<NaiveState>, body: axum::body::Bytes) -> StatusCode {
+    let (pool, publisher, names, connection_id) = &*state;
+    let Ok(event) = bridge_ingress::payload::parse(&body) else {
+        return StatusCode::BAD_REQUEST;
+    };
+    let inserted = sqlx::query(
+        "INSERT INTO inbox (id, connection_id, source, dedup_key, kind, direction, record, payload)
+         VALUES ($1, $2, 'procore_webhook', $3, 'project', 'to_maestro', $4, '{}')
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(uuid::Uuid::now_v7())
+    .bind(connection_id)
+    .bind(format!("naive:{}", event.event_id))
+    .bind(&event.resource_id)
+    .execute(pool)
+    .await;
+    if inserted.is_err() {
+        return StatusCode::SERVICE_UNAVAILABLE;
+    }
+    let published = publisher
+        .publish(Outgoing {
+            exchange: names.events_exchange(),
+            routing_key: "project.to_maestro".into(),
+            body: body.to_vec(),
+            headers: vec![],
+            message_id: None,
+        })
+        .await;
+    match published {
+        Ok(()) => StatusCode::ACCEPTED,
+        Err(_) => StatusCode::SERVICE_UNAVAILABLE,
+    }
+}
+
+/// Posts events from `senders` tasks for `run`; each event has a fresh ULID-like id.
+async fn load(url: &str, senders: usize, run: Duration, tag: &str) -> Outcome {
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(senders)
+        .build()
+        .expect("HTTP client");
+    let counter = Arc::new(AtomicU64::new(0));
+    let started = Instant::now();
+    let deadline = started + run;
+    let mut tasks = Vec::new();
+    for sender in 0..senders {
+        let (client, url, counter, tag) = (
+            client.clone(),
+            url.to_owned(),
+            counter.clone(),
+            tag.to_owned(),
+        );
+        tasks.push(tokio::spawn(async move {
+            let mut latencies = Latencies::default();
+            let (mut accepted, mut refused) = (0u64, 0u64);
+            while Instant::now() < deadline {
+                let n = counter.fetch_add(1, Ordering::Relaxed);
+                let body = serde_json::json!({
+                    "id": 9_007_199_254_740_993_u64 + n,
+                    "ulid": format!("01LOAD{tag}{sender:04}{n:014}"),
+                    "timestamp": "2026-11-20T10:11:12.123456Z",
+                    "event_type": "update",
+                    "resource_name": "Projects",
+                    "resource_id": 5_000_000 + n,
+                    "company_id": 8,
+                    "project_id": null,
+                    "user_id": 42,
+                    "api_version": "v2.0",
+                    "metadata": {"source_user_id": 42, "source_company_id": 8,
+                                 "source_application_id": "another-app"}
+                })
+                .to_string();
+                let sent = Instant::now();
+                let result = client
+                    .post(&url)
+                    .header("authorization", AUTH)
+                    .header("content-type", "application/json")
+                    .body(body)
+                    .send()
+                    .await;
+                match result {
+                    Ok(r) if r.status() == StatusCode::ACCEPTED => {
+                        latencies.record(sent.elapsed());
+                        accepted += 1;
+                    }
+                    _ => refused += 1,
+                }
+            }
+            (accepted, refused, latencies)
+        }));
+    }
+    let mut outcome = Outcome {
+        accepted: 0,
+        refused: 0,
+        latencies: Latencies::default(),
+        elapsed: Duration::ZERO,
+    };
+    for t in tasks {
+        if let Ok((a, r, l)) = t.await {
+            outcome.accepted += a;
+            outcome.refused += r;
+            outcome.latencies.merge(l);
+        }
+    }
+    outcome.elapsed = started.elapsed();
+    outcome
+}

@@ -1,0 +1,3 @@
+//! Shared pieces of the end-to-end tests and the load harness.
+
+pub mod latency;
