@@ -15,6 +15,7 @@ mod error;
 mod handlers;
 mod limits;
 mod load;
+mod load_contracts;
 mod query;
 mod render;
 mod resources;
