@@ -22,6 +22,7 @@ mod resources;
 mod routes;
 mod store;
 mod sync;
+mod triggers;
 mod v2;
 mod webhooks;
 
