@@ -106,6 +106,15 @@ async fn api_calls_need_a_live_token_and_the_company_header() {
         .await
         .expect("send");
     assert_eq!(wrong.status(), 403);
+    let mismatch = run
+        .req(
+            reqwest::Method::GET,
+            &format!("/rest/v1.0/vendors?company_id={other}"),
+        )
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(mismatch.status(), 403, "company_id must match the header");
     let ok = run
         .req(
             reqwest::Method::GET,

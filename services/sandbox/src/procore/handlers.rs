@@ -99,6 +99,19 @@ pub fn place(
     body: Option<&Map<String, Value>>,
 ) -> ApiResult<Place> {
     let company_id = req.ctx.company_id;
+    // A company named in the path, query or body must be the header's company.
+    let named = req
+        .path
+        .get("company_id")
+        .and_then(|v| v.parse::<i64>().ok())
+        .or_else(|| req.params.i64("company_id"))
+        .or_else(|| body.and_then(|b| b.get("company_id")).and_then(int));
+    if named.is_some_and(|c| c != company_id) {
+        return Err(ApiError::text(
+            StatusCode::FORBIDDEN,
+            "The company_id does not match the Procore-Company-Id header",
+        ));
+    }
     let project = req
         .path
         .get("project_id")
