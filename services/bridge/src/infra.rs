@@ -2,6 +2,7 @@
 //! shutdown sequence.
 
 use crate::roles::{self, Roles};
+use crate::sandbox;
 use bridge_platform::amqp::{Broker, Topology};
 use bridge_platform::{Config, db};
 use std::io::Write as _;
@@ -95,16 +96,31 @@ pub async fn healthcheck(config: &Config) -> anyhow::Result<ExitCode> {
     })
 }
 
-/// Starts `roles` in this process and runs until `shutdown` is cancelled.
+/// Starts `roles` in this process (with the emulators first when `sandbox` is given) and runs
+/// until `shutdown` is cancelled.
 pub async fn up(
     config: &Config,
     roles: Roles,
+    sandbox: Option<sandbox::Args>,
     shutdown: CancellationToken,
 ) -> anyhow::Result<ExitCode> {
     let pool = db::prepare(config).await?;
-    let broker = connect_broker(config, shutdown.clone()).await?;
+    let (config, simulation) = match &sandbox {
+        Some(args) => {
+            let sandbox = sandbox::start(args, &shutdown).await?;
+            sandbox.connect(&pool).await?;
+            let config = sandbox.config(config);
+            tracing::info!("sandbox running\n{}", sandbox.describe());
+            (config, Some((sandbox, args.activity_every, args.seed)))
+        }
+        None => (config.clone(), None),
+    };
+    let broker = connect_broker(&config, shutdown.clone()).await?;
     let tracker = TaskTracker::new();
-    roles::start(roles, config, &pool, &broker, &tracker, &shutdown).await?;
+    roles::start(roles, &config, &pool, &broker, &tracker, &shutdown).await?;
+    if let Some((sandbox, every, seed)) = simulation {
+        tracker.spawn(sandbox.simulate(every, seed, shutdown.clone()));
+    }
     tracker.close();
     tracing::info!(
         prefix = %config.broker_prefix,
@@ -122,6 +138,23 @@ pub async fn up(
     }
     pool.close().await;
     tracing::info!("stopped");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Runs the emulators alone until `shutdown`.
+pub async fn sandbox_only(
+    args: sandbox::Args,
+    shutdown: CancellationToken,
+) -> anyhow::Result<ExitCode> {
+    let sandbox = sandbox::start(&args, &shutdown).await?;
+    say!("{}", sandbox.describe());
+    say!(
+        "maestro* key: {} ; Procore client secret: {}",
+        sandbox.maestro_key,
+        sandbox.client_secret
+    );
+    tokio::spawn(sandbox.simulate(args.activity_every, args.seed, shutdown.clone()));
+    shutdown.cancelled().await;
     Ok(ExitCode::SUCCESS)
 }
 

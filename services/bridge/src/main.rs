@@ -3,6 +3,7 @@
 
 mod infra;
 mod roles;
+mod sandbox;
 mod sync_now;
 
 use bridge_platform::{Config, telemetry};
@@ -26,11 +27,22 @@ enum Command {
     /// Create the database when missing and apply pending migrations.
     Migrate,
     /// Run every role in one process until SIGINT or SIGTERM.
-    Up,
+    Up {
+        /// Also start the Procore and maestro* emulators, seeded with a half-synchronized
+        /// company, connect them and simulate their users.
+        #[arg(long)]
+        sandbox: bool,
+        #[command(flatten)]
+        sandbox_args: sandbox::Args,
+    },
+    /// Run the Procore and maestro* emulators only.
+    Sandbox(sandbox::Args),
     /// Run only the Procore webhook ingress.
     Ingress,
     /// Run only the outbox relay and the maestro* poller.
     Poller,
+    /// Run only the sync workers and the dead-letter archiver.
+    Worker,
     /// Synchronization on demand.
     #[command(subcommand)]
     Sync(SyncCommand),
@@ -80,31 +92,49 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
         Command::Migrate => infra::migrate(&config).await,
         Command::Topology => infra::topology(&config).await,
         Command::Healthcheck => infra::healthcheck(&config).await,
-        Command::Up => serve(&config, roles::Roles::ALL).await,
+        Command::Up {
+            sandbox,
+            sandbox_args,
+        } => serve(&config, roles::Roles::ALL, sandbox.then_some(sandbox_args)).await,
+        Command::Sandbox(args) => {
+            let shutdown = CancellationToken::new();
+            tokio::spawn(stop_on_signal(shutdown.clone()));
+            infra::sandbox_only(args, shutdown).await
+        }
         Command::Ingress => {
             let only = roles::Roles {
                 ingress: true,
-                relay: false,
-                maestro_poller: false,
+                ..roles::Roles::NONE
             };
-            serve(&config, only).await
+            serve(&config, only, None).await
         }
         Command::Poller => {
             let only = roles::Roles {
-                ingress: false,
                 relay: true,
                 maestro_poller: true,
+                ..roles::Roles::NONE
             };
-            serve(&config, only).await
+            serve(&config, only, None).await
+        }
+        Command::Worker => {
+            let only = roles::Roles {
+                workers: true,
+                ..roles::Roles::NONE
+            };
+            serve(&config, only, None).await
         }
         Command::Sync(SyncCommand::Now(args)) => sync_now::run(&config, args).await,
     }
 }
 
-async fn serve(config: &Config, roles: roles::Roles) -> anyhow::Result<ExitCode> {
+async fn serve(
+    config: &Config,
+    roles: roles::Roles,
+    sandbox: Option<sandbox::Args>,
+) -> anyhow::Result<ExitCode> {
     let shutdown = CancellationToken::new();
     tokio::spawn(stop_on_signal(shutdown.clone()));
-    infra::up(config, roles, shutdown).await
+    infra::up(config, roles, sandbox, shutdown).await
 }
 
 /// Cancels `shutdown` on the first SIGINT or SIGTERM.

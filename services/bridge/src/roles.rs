@@ -9,6 +9,7 @@ use bridge_platform::amqp::{Broker, Publisher};
 use bridge_platform::connections::MaestroSettings;
 use bridge_poller::relay::{self, RelayConfig};
 use bridge_poller::schedule::{self, ClientFactory};
+use bridge_workers::{EngineConfig, Handler};
 use sqlx::PgPool;
 use std::future::Future;
 use std::sync::Arc;
@@ -21,6 +22,8 @@ pub struct Roles {
     pub ingress: bool,
     pub relay: bool,
     pub maestro_poller: bool,
+    /// The sync workers and the dead-letter archiver.
+    pub workers: bool,
 }
 
 impl Roles {
@@ -28,6 +31,13 @@ impl Roles {
         ingress: true,
         relay: true,
         maestro_poller: true,
+        workers: true,
+    };
+    pub const NONE: Roles = Roles {
+        ingress: false,
+        relay: false,
+        maestro_poller: false,
+        workers: false,
     };
 }
 
@@ -113,7 +123,37 @@ pub async fn start(
             ),
         );
     }
+    if roles.workers {
+        let handlers = worker_handlers(config, pool);
+        let engine = EngineConfig {
+            prefetch: config.prefetch,
+            ..EngineConfig::default()
+        };
+        spawn(
+            tracker,
+            shutdown,
+            "workers",
+            bridge_workers::run(
+                pool.clone(),
+                broker.clone(),
+                handlers,
+                engine,
+                shutdown.clone(),
+            ),
+        );
+        spawn(
+            tracker,
+            shutdown,
+            "dead-letter archiver",
+            bridge_workers::run_archiver(pool.clone(), broker.clone(), shutdown.clone()),
+        );
+    }
     Ok(())
+}
+
+/// The handlers of every flow that is built.
+fn worker_handlers(_config: &Config, _pool: &PgPool) -> Vec<Arc<dyn Handler>> {
+    Vec::new()
 }
 
 fn spawn(

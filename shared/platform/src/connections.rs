@@ -141,3 +141,34 @@ pub async fn maestro_settings_by_name(
     .fetch_optional(pool)
     .await
 }
+
+/// Creates the connection, or updates the addresses and company of the one with that name.
+pub async fn upsert(pool: &PgPool, c: &NewConnection) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO connections (name, maestro_base_url, maestro_company, maestro_prefix,
+             maestro_environment, procore_api_base, procore_login_base, procore_company_id,
+             procore_environment, oauth_client_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+         ON CONFLICT (name) DO UPDATE SET
+             maestro_base_url = EXCLUDED.maestro_base_url,
+             maestro_company = EXCLUDED.maestro_company,
+             procore_api_base = EXCLUDED.procore_api_base,
+             procore_login_base = EXCLUDED.procore_login_base,
+             procore_company_id = EXCLUDED.procore_company_id,
+             oauth_client_id = EXCLUDED.oauth_client_id,
+             updated_at = now()
+         RETURNING id",
+    )
+    .bind(&c.name)
+    .bind(&c.maestro_base_url)
+    .bind(&c.maestro_company)
+    .bind(&c.maestro_prefix)
+    .bind(&c.maestro_environment)
+    .bind(&c.procore_api_base)
+    .bind(&c.procore_login_base)
+    .bind(c.procore_company_id)
+    .bind(&c.procore_environment)
+    .bind(&c.oauth_client_id)
+    .fetch_one(pool)
+    .await
+}

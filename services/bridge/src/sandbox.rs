@@ -1,0 +1,244 @@
+//! `bridge sandbox` and `bridge up --sandbox`: both emulators, seeded with one realistic,
+//! half-synchronized company, and a simulated user on each side so a newcomer sees records
+//! flow. Only this launcher knows the systems are emulated; the roles talk to them as to the
+//! real ones, through their URLs and credentials.
+
+use anyhow::Context as _;
+use bridge_maestro as mx;
+use bridge_platform::Config;
+use bridge_platform::connections::{self, NewConnection};
+use bridge_sandbox::{maestro, procore, seed};
+use rand::rngs::StdRng;
+use rand::seq::IndexedRandom as _;
+use rand::{Rng as _, SeedableRng as _};
+use sqlx::PgPool;
+use std::net::SocketAddr;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+
+/// The OAuth application the sandbox installs for the bridge.
+const CLIENT_ID: &str = "bridge-sandbox";
+/// Name of the connection `up --sandbox` creates.
+pub const CONNECTION: &str = "sandbox";
+
+#[derive(clap::Args, Clone, Debug)]
+pub struct Args {
+    /// Projects in the seeded company.
+    #[arg(long, default_value_t = 8)]
+    pub projects: usize,
+    /// Seed of the generator (same seed, same company).
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// How often the simulated users act (0 to stay still).
+    #[arg(long, default_value = "10s", value_parser = parse_duration)]
+    pub activity_every: Duration,
+    /// Where the Procore emulator listens.
+    #[arg(long, default_value = "127.0.0.1:8091")]
+    pub procore_addr: SocketAddr,
+    /// Where the maestro* emulator listens.
+    #[arg(long, default_value = "127.0.0.1:8092")]
+    pub maestro_addr: SocketAddr,
+}
+
+fn parse_duration(text: &str) -> Result<Duration, String> {
+    if text == "0" {
+        return Ok(Duration::ZERO);
+    }
+    bridge_platform::config::parse_duration(text)
+        .ok_or_else(|| format!("`{text}` is not a duration such as 10s or 1m"))
+}
+
+/// The running emulators and how to reach them.
+pub struct Sandbox {
+    pub procore_url: String,
+    pub maestro_url: String,
+    pub procore_company_id: i64,
+    pub client_secret: String,
+    pub maestro_key: String,
+    pub maestro_company: String,
+    procore: procore::Emulator,
+    procore_projects: Vec<i64>,
+    maestro: maestro::Emulator,
+    seed: seed::Company,
+}
+
+/// Starts both emulators with the seeded company.
+pub async fn start(args: &Args, shutdown: &CancellationToken) -> anyhow::Result<Sandbox> {
+    let mut seed_config = seed::SeedConfig::for_projects(args.projects);
+    seed_config.seed = args.seed;
+    seed_config.synchronized_fraction = 0.5;
+    let company = seed::generate(&seed_config);
+    let client_secret = format!("sandbox-secret-{}", args.seed);
+    let (procore_emulator, procore_company_id, loaded) = procore::Emulator::seeded(
+        procore::Config::default(),
+        &company,
+        CLIENT_ID,
+        &client_secret,
+        &procore::LoadOptions::default(),
+    );
+    let maestro_emulator = maestro::Emulator::new(maestro::Config::default());
+    maestro_emulator
+        .load_seed_as(&company, mx::CompanyClass::Test)
+        .context("loading the seed company into the maestro* emulator")?;
+
+    let procore_listener = bind(args.procore_addr, "--procore-addr").await?;
+    let maestro_listener = bind(args.maestro_addr, "--maestro-addr").await?;
+    let procore_url = format!("http://{}/", procore_listener.local_addr()?);
+    let maestro_url = format!(
+        "http://{}{}",
+        maestro_listener.local_addr()?,
+        maestro::BASE_PATH
+    );
+    tokio::spawn(procore::serve(
+        procore_listener,
+        procore_emulator.clone(),
+        shutdown.clone(),
+    ));
+    tokio::spawn(maestro::serve(
+        maestro_listener,
+        maestro_emulator.clone(),
+        shutdown.clone(),
+    ));
+    Ok(Sandbox {
+        procore_url,
+        maestro_url,
+        procore_company_id,
+        client_secret,
+        maestro_key: maestro_emulator.config().api_key.clone(),
+        maestro_company: company.code.clone(),
+        procore: procore_emulator,
+        procore_projects: loaded.projects.values().copied().collect(),
+        maestro: maestro_emulator,
+        seed: company,
+    })
+}
+
+async fn bind(addr: SocketAddr, flag: &str) -> anyhow::Result<TcpListener> {
+    TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("binding the emulator to {addr} ({flag})"))
+}
+
+impl Sandbox {
+    /// What a person needs to look around.
+    pub fn describe(&self) -> String {
+        format!(
+            "Procore emulator: {} (company {}, OAuth client `{CLIENT_ID}`)\n\
+             maestro* emulator: {} (company {})",
+            self.procore_url, self.procore_company_id, self.maestro_url, self.maestro_company
+        )
+    }
+
+    /// Creates the sandbox connection, or points it at this run's emulators.
+    pub async fn connect(&self, pool: &PgPool) -> anyhow::Result<i64> {
+        let mut new = NewConnection::sandbox(
+            CONNECTION,
+            &self.procore_url,
+            &self.maestro_url,
+            self.procore_company_id,
+        );
+        new.maestro_company = self.maestro_company.clone();
+        new.oauth_client_id = Some(CLIENT_ID.to_owned());
+        connections::upsert(pool, &new)
+            .await
+            .context("creating the sandbox connection")
+    }
+
+    /// The process config with the sandbox's maestro* key.
+    pub fn config(&self, config: &Config) -> Config {
+        let mut config = config.clone();
+        config.maestro_key = Some(bridge_platform::Secret::new(self.maestro_key.clone()));
+        config
+    }
+
+    /// Acts as users of both systems every `every` until `shutdown`: an accountant transfers
+    /// a new cost in maestro*, a project manager approves a commitment in Procore.
+    pub async fn simulate(self, every: Duration, seed: u64, shutdown: CancellationToken) {
+        if every.is_zero() {
+            return;
+        }
+        let mut rng = StdRng::seed_from_u64(seed);
+        let mut tick = tokio::time::interval(every);
+        tick.tick().await;
+        let mut acted = 0u64;
+        loop {
+            tokio::select! {
+                _ = shutdown.cancelled() => return,
+                _ = tick.tick() => {}
+            }
+            acted += 1;
+            if let Some(what) = self.new_cost(&mut rng, acted) {
+                tracing::info!(target: "sandbox", "maestro* user: {what}");
+            }
+            if acted.is_multiple_of(2)
+                && let Some(what) = self.approve_commitment(&mut rng)
+            {
+                tracing::info!(target: "sandbox", "Procore user: {what}");
+            }
+        }
+    }
+
+    fn new_cost(&self, rng: &mut StdRng, n: u64) -> Option<String> {
+        let projects: Vec<_> = self
+            .seed
+            .projects
+            .iter()
+            .filter(|p| p.active && p.sync_with_procore)
+            .collect();
+        let project = projects.choose(rng)?;
+        let code = mx::ProjectCode::new(project.number.clone()).ok()?;
+        let amount = rng.random_range(10_000..2_500_000);
+        let transaction = mx::Transaction {
+            // A key of its own, so it never meets one of the seeded transactions.
+            id: format!("SIM-{n:08}"),
+            project: code,
+            type_code: mx::TypeCode::PROJECT_PURCHASE,
+            status: mx::TransactionStatus::NotTransferred,
+            approved: true,
+            entry_date: chrono::Utc::now().date_naive(),
+            accounting_date: chrono::Utc::now().date_naive(),
+            description: Some("Matériaux livrés au chantier".to_owned()),
+            supplier_code: self.seed.suppliers.choose(rng).map(|s| s.code.clone()),
+            employee_number: None,
+            invoice_no: Some(format!("F-{}", rng.random_range(10_000..99_999))),
+            order_no: None,
+            amount: mx::Amount::from_units(amount),
+            lines: vec![],
+        };
+        let company = &self.maestro_company;
+        let id = self.maestro.add_transaction(company, transaction).ok()?;
+        self.maestro
+            .transfer_transactions(company, &project.number)
+            .ok()?;
+        Some(format!(
+            "transferred cost {id} of {}.{:02} $ on project {}",
+            amount / 100,
+            amount % 100,
+            project.number
+        ))
+    }
+
+    fn approve_commitment(&self, rng: &mut StdRng) -> Option<String> {
+        let mut drafts = Vec::new();
+        for kind in [
+            procore::Kind::PurchaseOrderContract,
+            procore::Kind::WorkOrderContract,
+        ] {
+            for &project in &self.procore_projects {
+                for id in self.procore.list_ids(kind, project) {
+                    let status = self
+                        .procore
+                        .get_json(kind, id)
+                        .and_then(|j| j.get("status").and_then(|s| s.as_str()).map(str::to_owned));
+                    if status.as_deref() != Some("Approved") {
+                        drafts.push(id);
+                    }
+                }
+            }
+        }
+        let id = *drafts.choose(rng)?;
+        self.procore.approve_commitment(id)?;
+        Some(format!("approved commitment {id}"))
+    }
+}
