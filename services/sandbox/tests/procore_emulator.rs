@@ -455,3 +455,28 @@ async fn updated_at_ranges_and_status_filters_narrow_lists() {
         .expect("json");
     assert_eq!(inactive.len(), 1);
 }
+
+#[tokio::test]
+async fn procore_field_rules_are_enforced() {
+    let run = start(Config::fast()).await;
+    let long = run.req(reqwest::Method::POST, "/rest/v1.0/vendors").json(&json!({ "company_id": run.company, "vendor": { "name": "Long", "abbreviated_name": "ELEVENCHARS" } })).send().await.expect("send");
+    assert_eq!(long.status(), 422);
+    let body: Value = long.json().await.expect("json");
+    assert_eq!(
+        body["errors"]["abbreviated_name"][0],
+        "is too long (maximum is 10 characters)"
+    );
+    let undated = run.req(reqwest::Method::POST, "/rest/v1.0/projects").json(&json!({ "company_id": run.company, "project": { "name": "Sans dates", "project_number": "26-0001" } })).send().await.expect("send");
+    assert_eq!(undated.status(), 422);
+    let body: Value = undated.json().await.expect("json");
+    assert_eq!(body["errors"]["start_date"][0], "can't be blank");
+    assert_eq!(body["errors"]["completion_date"][0], "can't be blank");
+    let bad_type = run.req(reqwest::Method::POST, "/rest/v1.0/projects").json(&json!({ "company_id": run.company, "project": { "name": "X", "start_date": "2026-13-01", "completion_date": "2026-12-01" } })).send().await.expect("send");
+    let body: Value = bad_type.json().await.expect("json");
+    assert!(
+        body["errors"]["start_date"][0]
+            .as_str()
+            .is_some_and(|m| m.contains("date")),
+        "{body}"
+    );
+}

@@ -44,6 +44,8 @@ pub struct Resource {
     pub refs: &'static [(&'static str, Kind)],
     /// Fields set on create when absent.
     pub defaults: &'static [(&'static str, DefaultValue)],
+    /// Longest accepted value of a text field, in characters.
+    pub max_len: &'static [(&'static str, usize)],
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -66,10 +68,11 @@ pub static PROJECT: Resource = Resource {
     body_key: "project",
     scope: Scope::Company,
     fields: fields!["name": Str, "project_number": Str, "description": Str, "address": Str, "city": Str, "state_code": Str, "country_code": Str, "zip": Str, "phone": Str, "active": Bool, "start_date": Date, "completion_date": Date, "total_value": Num, "origin_code": Str, "public_notes": Str, "square_feet": Int, "time_zone": Str, "flag": Str],
-    required: &["name"],
+    required: &["name", "start_date", "completion_date"],
     enums: &[("flag", &["Red", "Yellow", "Green"])],
     refs: &[],
     defaults: &[("active", DefaultValue::Bool(true))],
+    max_len: &[("name", 100), ("project_number", 100)],
 };
 
 pub static VENDOR: Resource = Resource {
@@ -81,6 +84,7 @@ pub static VENDOR: Resource = Resource {
     enums: &[],
     refs: &[("parent_id", Kind::Vendor)],
     defaults: &[("is_active", DefaultValue::Bool(true))],
+    max_len: &[("abbreviated_name", 10)],
 };
 
 pub static USER: Resource = Resource {
@@ -95,6 +99,7 @@ pub static USER: Resource = Resource {
         ("is_active", DefaultValue::Bool(true)),
         ("is_employee", DefaultValue::Bool(false)),
     ],
+    max_len: &[],
 };
 
 pub static COST_CODE: Resource = Resource {
@@ -106,6 +111,7 @@ pub static COST_CODE: Resource = Resource {
     enums: &[],
     refs: &[("parent_id", Kind::CostCode)],
     defaults: &[],
+    max_len: &[],
 };
 
 pub static LINE_ITEM_TYPE: Resource = Resource {
@@ -127,6 +133,7 @@ pub static LINE_ITEM_TYPE: Resource = Resource {
     )],
     refs: &[],
     defaults: &[("base_type", DefaultValue::Str("other"))],
+    max_len: &[],
 };
 
 pub static BUDGET_LINE_ITEM: Resource = Resource {
@@ -150,6 +157,7 @@ pub static BUDGET_LINE_ITEM: Resource = Resource {
         ("line_item_type_id", Kind::LineItemType),
     ],
     defaults: &[("calculation_strategy", DefaultValue::Str("manual"))],
+    max_len: &[],
 };
 
 const CONTRACT_FIELDS: &[(&str, Ty)] = fields!["number": Str, "title": Str, "vendor_id": Int, "status": Str, "executed": Bool, "private": Bool, "description": Str, "inclusions": Str, "exclusions": Str, "accounting_method": Str, "retainage_percent": Num, "contract_date": Date, "contract_start_date": Date, "contract_estimated_completion_date": Date, "actual_completion_date": Date, "execution_date": Date, "issued_on_date": Date, "signed_contract_received_date": Date, "origin_code": Str, "delivery_date": Date, "payment_terms": Str, "ship_via": Str, "bill_to_address": Str, "ship_to_address": Str];
@@ -180,6 +188,7 @@ pub static WORK_ORDER_CONTRACT: Resource = Resource {
         ("status", DefaultValue::Str("Draft")),
         ("accounting_method", DefaultValue::Str("amount")),
     ],
+    max_len: &[],
 };
 
 pub static PURCHASE_ORDER_CONTRACT: Resource = Resource {
@@ -208,6 +217,7 @@ pub static PURCHASE_ORDER_CONTRACT: Resource = Resource {
         ("status", DefaultValue::Str("Draft")),
         ("accounting_method", DefaultValue::Str("amount")),
     ],
+    max_len: &[],
 };
 
 pub static PRIME_CONTRACT: Resource = Resource {
@@ -235,6 +245,7 @@ pub static PRIME_CONTRACT: Resource = Resource {
         ("status", DefaultValue::Str("Draft")),
         ("accounting_method", DefaultValue::Str("amount")),
     ],
+    max_len: &[],
 };
 
 const LINE_FIELDS: &[(&str, Ty)] = fields!["amount": Num, "description": Str, "cost_code_id": Int, "line_item_type_id": Int, "quantity": Num, "unit_cost": Num, "uom": Str, "extended_type": Str, "tax_code_id": Int, "position": Int];
@@ -255,6 +266,7 @@ macro_rules! line_resource {
             enums: LINE_ENUMS,
             refs: LINE_REFS,
             defaults: &[("extended_type", DefaultValue::Str("manual"))],
+            max_len: &[],
         };
     };
 }
@@ -281,6 +293,7 @@ pub static DIRECT_COST_LINE: Resource = Resource {
     enums: LINE_ENUMS,
     refs: LINE_REFS,
     defaults: &[("extended_type", DefaultValue::Str("manual"))],
+    max_len: &[],
 };
 
 pub static CHANGE_ORDER: Resource = Resource {
@@ -310,6 +323,7 @@ pub static CHANGE_ORDER: Resource = Resource {
         ("status", DefaultValue::Str("draft")),
         ("executed", DefaultValue::Bool(false)),
     ],
+    max_len: &[],
 };
 
 pub static DIRECT_COST: Resource = Resource {
@@ -330,6 +344,7 @@ pub static DIRECT_COST: Resource = Resource {
     ],
     refs: &[("vendor_id", Kind::Vendor), ("employee_id", Kind::User)],
     defaults: &[("status", DefaultValue::Str("draft"))],
+    max_len: &[],
 };
 
 pub static REQUISITION: Resource = Resource {
@@ -351,6 +366,7 @@ pub static REQUISITION: Resource = Resource {
     )],
     refs: &[],
     defaults: &[("status", DefaultValue::Str("draft"))],
+    max_len: &[],
 };
 
 fn type_ok(ty: Ty, value: &Value) -> bool {
@@ -431,6 +447,17 @@ impl Resource {
                     &mut errors,
                     name,
                     format!("is not included in the list ({s})"),
+                );
+            }
+        }
+        for (name, max) in self.max_len {
+            if let Some(Value::String(s)) = out.get(*name)
+                && s.chars().count() > *max
+            {
+                add(
+                    &mut errors,
+                    name,
+                    format!("is too long (maximum is {max} characters)"),
                 );
             }
         }
