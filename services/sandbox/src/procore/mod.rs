@@ -2,8 +2,25 @@
 //! spec, rate limits, sync endpoints, a webhook engine and fault injection.
 //!
 //! [`Emulator`] is the cloneable state handle; [`router`] and [`serve`] expose it over HTTP. One
-//! host serves both the login routes (`/oauth/...`) and the API (`/rest/...`); `/_admin/...` routes
-//! act as a Procore user (approve a purchase order, create a change order, edit a budget).
+//! host serves both the login routes and the API, so the login base and the API base are the same
+//! URL:
+//!
+//! - login: `GET /oauth/authorize` (auto-approved, redirects with a code), `POST /oauth/token`
+//!   (`client_credentials`, `authorization_code`, single-use rotating `refresh_token`),
+//!   `GET /oauth/token/info`, `POST /oauth/revoke`;
+//! - API (`/rest/...`, bearer token + `Procore-Company-Id` required, `X-Rate-Limit-*` on every
+//!   answer): projects, vendors (+ inactive), company users, cost codes, line item types, budget
+//!   views / detail rows / detail columns, budget line items (+ sync), work order and purchase
+//!   order contracts with line items, commitment and prime change orders, change order packages,
+//!   v2.0 change-order line items, prime contracts with line items, direct costs with line items,
+//!   requisitions, webhooks (hooks, triggers, bulk triggers, deliveries, resources, versions),
+//!   `/rest/v1.0/companies` and `/rest/v1.0/me`; every collection with `page`/`per_page` and the
+//!   `Link`/`Total`/`Per-Page` headers, and a `.../sync` where Procore has one;
+//! - admin (`/_admin/...`, no auth), acting as a Procore user: approve a commitment, create a
+//!   change order with lines, edit a budget line's modifications, list deliveries.
+//!
+//! Every write, through the API or the admin actions, becomes a webhook event for the matching
+//! hooks and triggers (see `engine`).
 
 mod admin;
 mod auth;
