@@ -282,7 +282,6 @@ line_resource!(
     PurchaseOrderContract
 );
 line_resource!(PRIME_CONTRACT_LINE, PrimeContractLineItem, PrimeContract);
-line_resource!(CHANGE_ORDER_LINE, ChangeOrderLineItem, ChangeOrder);
 
 pub static DIRECT_COST_LINE: Resource = Resource {
     kind: Kind::DirectCostLineItem,

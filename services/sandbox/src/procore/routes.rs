@@ -77,10 +77,15 @@ fn resource(
     } else {
         list(res)
     };
-    router
+    let router = router
         .route(base, collection.merge(create(res)))
-        .route(&format!("{base}/sync"), sync(res, None))
-        .route(&format!("{base}/{{id}}"), member)
+        .route(&format!("{base}/{{id}}"), member);
+    // Procore has no sync endpoint for requisitions.
+    if res.kind == Kind::Requisition {
+        router
+    } else {
+        router.route(&format!("{base}/sync"), sync(res, None))
+    }
 }
 
 /// Line items under a holder: `{base}/{parent_id}/line_items[/{id}|/sync]`.
@@ -270,11 +275,6 @@ fn api() -> Router<Emulator> {
             &format!("{v1}/change_order_packages/{{id}}"),
             show(&r::CHANGE_ORDER).merge(update(&r::CHANGE_ORDER)),
         );
-    router = lines(
-        router,
-        "/rest/v1.0/change_order_packages",
-        &r::CHANGE_ORDER_LINE,
-    );
     router = router
         .route(&format!("{v1}/prime_contracts"), list(&r::PRIME_CONTRACT))
         .route(

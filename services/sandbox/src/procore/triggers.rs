@@ -194,7 +194,7 @@ pub(super) async fn resources(req: Req) -> ApiResult<Response> {
     let out: Vec<Value> = super::engine::RESOURCE_NAMES
         .iter()
         .filter(|n| project_level != matches!(**n, "Projects" | "Company Vendors" | "Company Users" | "Line Item Types"))
-        .map(|n| json!({ "name": n, "api_version": "v2", "product_category": "Financials", "tools": [], "create": true, "update": true, "delete": true, "except": [] }))
+        .map(|n| json!({ "name": n, "api_version": "v2", "product_category": "Financials", "tools": n, "create": "create", "update": "update", "delete": "delete", "except": [] }))
         .collect();
     Ok(axum::Json(out).into_response())
 }
