@@ -281,6 +281,41 @@ async fn every_implemented_operation_matches_the_official_schema() {
     )
     .await;
     h.op("RestV10VendorsSyncPatch", "PATCH", "/rest/v1.0/vendors/sync", Some(json!({ "company_id": c, "updates": [{ "origin_id": "supplier:BNORD", "city": "Quebec" }, { "city": "no name" }] }))).await;
+    let on_project = h
+        .op(
+            "RestV10ProjectsProjectIdVendorsPost",
+            "POST",
+            &format!("/rest/v1.0/projects/{p}/vendors"),
+            Some(json!({ "vendor": { "name": "Sur le chantier", "abbreviated_name": "CHANT" } })),
+        )
+        .await;
+    let listed = h
+        .op(
+            "RestV10ProjectsProjectIdVendorsGet",
+            "GET",
+            &format!("/rest/v1.0/projects/{p}/vendors"),
+            None,
+        )
+        .await;
+    assert!(
+        listed
+            .as_array()
+            .is_some_and(|l| l.iter().any(|v| v["id"] == on_project["id"]))
+    );
+    assert!(!emu.vendor_on_project(p, v));
+    let added = h
+        .http
+        .post(format!(
+            "{}/rest/v1.0/projects/{p}/vendors/{v}/actions/add",
+            h.base
+        ))
+        .bearer_auth(&h.token)
+        .header("Procore-Company-Id", c.to_string())
+        .send()
+        .await
+        .expect("add");
+    assert_eq!(added.status(), 200);
+    assert!(emu.vendor_on_project(p, v));
     let users = format!("/rest/v1.0/companies/{c}/users");
     h.op("RestV10CompaniesCompanyIdUsersGet", "GET", &users, None)
         .await;

@@ -102,6 +102,7 @@ impl Emulator {
                     id
                 }
             };
+            store.project_vendors.insert((project_id, vendor_id));
             let (kind, line_kind) = match c.kind {
                 CommitmentKind::Subcontract => {
                     (Kind::WorkOrderContract, Kind::WorkOrderContractLineItem)
@@ -160,6 +161,9 @@ impl Emulator {
                 continue;
             };
             let owner = out.customers.get(&p.customer_code).copied();
+            if let Some(owner) = owner {
+                store.project_vendors.insert((project_id, owner));
+            }
             let fields = obj(&[
                 ("number", json!(p.number)),
                 ("title", json!(p.title)),

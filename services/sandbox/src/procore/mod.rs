@@ -33,6 +33,7 @@ mod handlers;
 mod limits;
 mod load;
 mod load_contracts;
+mod project_vendors;
 mod query;
 mod render;
 mod resources;

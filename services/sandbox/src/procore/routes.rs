@@ -303,6 +303,7 @@ fn api() -> Router<Emulator> {
     router = lines(router, &dc, &r::DIRECT_COST_LINE);
     router = resource(router, &format!("{v1}/requisitions"), &r::REQUISITION, true);
     router = super::v2::routes(router);
+    router = super::project_vendors::routes(router);
     router = router
         .route("/rest/v1.0/companies", get(companies))
         .route("/rest/v1.0/me", get(me));

@@ -149,6 +149,8 @@ pub struct Store {
     origin: HashMap<(Kind, i64, String), i64>,
     /// Companies by id, with their name.
     pub companies: BTreeMap<i64, String>,
+    /// Project directory: (project id, vendor id) pairs.
+    pub project_vendors: std::collections::BTreeSet<(i64, i64)>,
     pub changes: Vec<Change>,
 }
 
@@ -159,6 +161,7 @@ impl Store {
             rows: HashMap::new(),
             origin: HashMap::new(),
             companies: BTreeMap::new(),
+            project_vendors: std::collections::BTreeSet::new(),
             changes: Vec::new(),
         }
     }
