@@ -431,3 +431,72 @@ async fn editing_a_budget_fires_budget_modification_events() {
     let shown = run.emu.get_json(Kind::BudgetLineItem, line).expect("line");
     assert_eq!(shown["approved_budget_changes"], json!(2_500.0));
 }
+
+#[tokio::test]
+async fn the_client_registers_hooks_and_events_decode_with_exact_ids() {
+    use bridge_procore::models::WebhookEvent;
+    use bridge_procore::{Client, ClientConfig, Credentials, HookScope, HookSpec};
+    let run = start(Config::fast()).await;
+    let base = url::Url::parse(&format!("{}/", run.base)).expect("url");
+    let client = Client::new(ClientConfig::new(
+        base.clone(),
+        base,
+        run.company,
+        Credentials::ClientCredentials {
+            client_id: "bridge".into(),
+            client_secret: "s3cret".into(),
+        },
+    ))
+    .expect("client");
+    let receiver = Receiver::default();
+    let url = receiver.serve().await;
+    let scope = HookScope::Company(run.company);
+    let spec = HookSpec {
+        scope,
+        api_version: "v2".into(),
+        namespace: "maestro-erp-sync".into(),
+        destination_url: url,
+        authorization: "Bearer rotate-me".into(),
+    };
+    let hook = client.create_hook(&spec).await.expect("hook");
+    let triggers = client
+        .create_triggers(
+            hook.id.0,
+            scope,
+            "v2",
+            &[
+                ("Company Vendors", "create"),
+                ("Company Vendors", "update"),
+                ("Projects", "create"),
+                ("Not A Resource", "create"),
+            ],
+        )
+        .await
+        .expect("triggers");
+    assert_eq!(triggers.created.len(), 3);
+    assert_eq!(triggers.refused.len(), 1);
+    assert_eq!(
+        client
+            .hooks(scope, "maestro-erp-sync")
+            .await
+            .expect("hooks")
+            .len(),
+        1
+    );
+    assert_eq!(
+        client.triggers(hook.id.0, scope).await.expect("list").len(),
+        3
+    );
+
+    let vendor = run.create_vendor("Exact").await;
+    wait_until("the vendor event", || !receiver.events().is_empty()).await;
+    let event: WebhookEvent =
+        serde_json::from_value(receiver.events()[0].clone()).expect("decodes");
+    assert_eq!(
+        event.resource_id.0, vendor,
+        "ids above 2^53 survive the payload"
+    );
+    assert!(vendor > 1 << 53);
+    assert_eq!(event.company_id.map(|c| c.0), Some(run.company));
+    assert_eq!(event.event_type.as_deref(), Some("create"));
+}

@@ -285,3 +285,31 @@ pub struct WebhookEvent {
     #[serde(default)]
     pub metadata: Option<Value>,
 }
+
+/// A webhook hook (destination).
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+pub struct Hook {
+    pub id: ProcoreId,
+    #[serde(default)]
+    pub api_version: Option<String>,
+    #[serde(default)]
+    pub namespace: Option<String>,
+    #[serde(default)]
+    pub destination_url: Option<String>,
+    #[serde(default)]
+    pub owned_by_company_id: Option<ProcoreId>,
+    #[serde(default)]
+    pub owned_by_project_id: Option<ProcoreId>,
+}
+
+/// A webhook trigger (resource name + event type on a hook).
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+pub struct Trigger {
+    pub id: ProcoreId,
+    #[serde(default)]
+    pub webhook_hook_id: Option<ProcoreId>,
+    #[serde(default)]
+    pub resource_name: Option<String>,
+    #[serde(default)]
+    pub event_type: Option<String>,
+}
