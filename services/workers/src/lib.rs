@@ -8,6 +8,7 @@
 
 mod archiver;
 mod engine;
+pub mod flows;
 mod outcome;
 mod store;
 mod wake;

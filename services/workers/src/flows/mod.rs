@@ -1,0 +1,34 @@
+//! The flows of issue 6: one [`Handler`] per entity kind and direction, each reloading its
+//! record from the source system, applying the rules of `ENTITIES.md` and writing to the other
+//! system through the clients of the event's connection.
+//!
+//! Build them with [`handlers`], giving a [`Clients`] registry (in production
+//! [`PgClients`], which builds the clients from the `connections` row).
+
+mod clients;
+mod fail;
+mod links;
+mod project;
+mod purchase_order;
+mod settings;
+mod supplier;
+mod text;
+
+pub use clients::{ClientSecrets, Clients, PROCORE_SECRET_ENV, PgClients};
+pub use project::ProjectToProcore;
+pub use purchase_order::PurchaseOrderToMaestro;
+pub use settings::{CostCodeMode, FlowSettings, OrdersMode};
+pub use supplier::{SupplierToMaestro, SupplierToProcore};
+
+use crate::engine::Handler;
+use std::sync::Arc;
+
+/// Every flow this module implements, ready for [`crate::run`].
+pub fn handlers(clients: Arc<dyn Clients>) -> Vec<Arc<dyn Handler>> {
+    vec![
+        Arc::new(SupplierToProcore::new(clients.clone())),
+        Arc::new(SupplierToMaestro::new(clients.clone())),
+        Arc::new(ProjectToProcore::new(clients.clone())),
+        Arc::new(PurchaseOrderToMaestro::new(clients)),
+    ]
+}

@@ -1,0 +1,117 @@
+//! The per-connection settings the flows read (ENTITIES §6): the maestro* prefix in
+//! multidimensional mode, the orders mode and the cost-code mode.
+
+use bridge_maestro::OrderKind;
+use serde_json::Value;
+use sqlx::PgPool;
+
+/// Where purchase orders from Procore go in maestro* (`settings.orders_mode`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OrdersMode {
+    /// Purchase Order Management (the default).
+    Regular,
+    /// Stock Order from Catalogue.
+    StockCatalogue,
+}
+
+impl OrdersMode {
+    pub fn order_kind(self) -> OrderKind {
+        match self {
+            OrdersMode::Regular => OrderKind::Purchase,
+            OrdersMode::StockCatalogue => OrderKind::Stock,
+        }
+    }
+}
+
+/// How a Procore cost code becomes a maestro* activity (`settings.cost_code_mode`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CostCodeMode {
+    /// The cost code's own `code` is the whole activity (the default).
+    Direct,
+    /// Each level holds one segment; the activity is the `full_code`.
+    Concatenated,
+}
+
+impl CostCodeMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CostCodeMode::Direct => "direct",
+            CostCodeMode::Concatenated => "concatenated",
+        }
+    }
+}
+
+/// The settings of one connection that change what a flow writes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FlowSettings {
+    pub maestro_prefix: Option<String>,
+    pub orders_mode: OrdersMode,
+    pub cost_code_mode: CostCodeMode,
+}
+
+impl FlowSettings {
+    /// Reads the settings; an unknown value is an error naming the setting, never a silent
+    /// default that would write orders to the wrong option.
+    pub fn from_json(maestro_prefix: Option<String>, settings: &Value) -> Result<Self, String> {
+        let text = |key: &str| settings.get(key).and_then(Value::as_str);
+        let orders_mode = match text("orders_mode") {
+            None | Some("regular") => OrdersMode::Regular,
+            Some("stock_catalogue") => OrdersMode::StockCatalogue,
+            Some(other) => {
+                return Err(format!(
+                    "the connection's orders mode `{other}` is not `regular` or `stock_catalogue`"
+                ));
+            }
+        };
+        let cost_code_mode = match text("cost_code_mode") {
+            None | Some("direct") => CostCodeMode::Direct,
+            Some("concatenated") => CostCodeMode::Concatenated,
+            Some(other) => {
+                return Err(format!(
+                    "the connection's cost-code mode `{other}` is not `direct` or `concatenated`"
+                ));
+            }
+        };
+        Ok(FlowSettings {
+            maestro_prefix: maestro_prefix.filter(|p| !p.is_empty()),
+            orders_mode,
+            cost_code_mode,
+        })
+    }
+
+    pub async fn load(pool: &PgPool, connection_id: i64) -> anyhow::Result<Self> {
+        let (prefix, settings): (Option<String>, Value) =
+            sqlx::query_as("SELECT maestro_prefix, settings FROM connections WHERE id = $1")
+                .bind(connection_id)
+                .fetch_one(pool)
+                .await?;
+        FlowSettings::from_json(prefix, &settings).map_err(anyhow::Error::msg)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn defaults_are_regular_orders_and_direct_codes() {
+        let s = FlowSettings::from_json(Some(String::new()), &json!({})).unwrap();
+        assert_eq!(s.orders_mode, OrdersMode::Regular);
+        assert_eq!(s.cost_code_mode, CostCodeMode::Direct);
+        assert_eq!(s.maestro_prefix, None);
+        let s = FlowSettings::from_json(
+            None,
+            &json!({"orders_mode": "stock_catalogue", "cost_code_mode": "concatenated"}),
+        )
+        .unwrap();
+        assert_eq!(s.orders_mode.order_kind(), OrderKind::Stock);
+        assert_eq!(s.cost_code_mode, CostCodeMode::Concatenated);
+    }
+
+    #[test]
+    fn an_unknown_mode_is_refused_by_name() {
+        let e = FlowSettings::from_json(None, &json!({"orders_mode": "catalog"})).unwrap_err();
+        assert!(e.contains("`catalog`"), "{e}");
+    }
+}
