@@ -500,3 +500,48 @@ async fn the_client_registers_hooks_and_events_decode_with_exact_ids() {
     assert_eq!(event.company_id.map(|c| c.0), Some(run.company));
     assert_eq!(event.event_type.as_deref(), Some("create"));
 }
+
+#[tokio::test]
+async fn reordering_delivers_every_event_out_of_order() {
+    let config = Config {
+        webhooks: WebhookConfig {
+            reorder_rate: 1.0,
+            backoff_initial: Duration::from_millis(20),
+            backoff_max: Duration::from_millis(40),
+            ..Config::fast().webhooks
+        },
+        ..Config::fast()
+    };
+    let run = start(config).await;
+    let receiver = Receiver::default();
+    receiver.failing.store(true, Ordering::SeqCst);
+    let url = receiver.serve().await;
+    run.hook(
+        json!({ "company_id": run.company }),
+        "v2",
+        &url,
+        &[("Company Vendors", "create")],
+    )
+    .await;
+    let mut created = Vec::new();
+    for name in ["A", "B", "C", "D"] {
+        created.push(run.create_vendor(name).await);
+    }
+    wait_until("a failed attempt", || {
+        run.emu.deliveries().iter().any(|d| d.outcome == "retried")
+    })
+    .await;
+    receiver.failing.store(false, Ordering::SeqCst);
+    wait_until("all four events", || receiver.events().len() >= 4).await;
+    let received: Vec<i64> = receiver
+        .events()
+        .iter()
+        .filter_map(|e| e["resource_id"].as_i64())
+        .collect();
+    let mut sorted = received.clone();
+    sorted.sort_unstable();
+    let mut expected = created.clone();
+    expected.sort_unstable();
+    assert_eq!(sorted, expected, "nothing lost");
+    assert_ne!(received, created, "delivered out of order");
+}
