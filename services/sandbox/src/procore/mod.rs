@@ -9,7 +9,7 @@
 //!   (`client_credentials`, `authorization_code`, single-use rotating `refresh_token`),
 //!   `GET /oauth/token/info`, `POST /oauth/revoke`;
 //! - API (`/rest/...`, bearer token + `Procore-Company-Id` required, `X-Rate-Limit-*` on every
-//!   answer): projects, vendors (+ inactive), company users, cost codes, line item types, budget
+//!   answer): projects, vendors (+ inactive, + project directory), company users, cost codes, line item types, budget
 //!   views / detail rows / detail columns, budget line items (+ sync), work order and purchase
 //!   order contracts with line items, commitment and prime change orders, change order packages,
 //!   v2.0 change-order line items, prime contracts with line items, direct costs with line items,
