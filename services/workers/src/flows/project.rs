@@ -153,11 +153,8 @@ impl ProjectToProcore {
             ));
         }
         let missing: Vec<&str> = [
-            (project.start_date.is_none(), "a start date"),
-            (
-                project.closing_date.is_none(),
-                "a closing date (Procore's estimated completion date)",
-            ),
+            (project.start_date.is_none(), "start date"),
+            (project.closing_date.is_none(), "closing date"),
         ]
         .into_iter()
         .filter_map(|(missing, what)| missing.then_some(what))
