@@ -336,6 +336,31 @@ async fn every_implemented_operation_matches_the_official_schema() {
     .await;
     h.op("RestV10CompaniesCompanyIdUsersSyncPatch", "PATCH", &format!("{users}/sync"), Some(json!({ "updates": [{ "last_name": "Gagnon", "email_address": "g@example.com", "origin_id": "employee:2002" }] }))).await;
 
+    for version in ["V11", "V12", "V13"] {
+        let dotted = format!("v1.{}", &version[2..]);
+        h.op(
+            &format!("Rest{version}CompaniesCompanyIdUsersGet"),
+            "GET",
+            &format!("/rest/{dotted}/companies/{c}/users"),
+            None,
+        )
+        .await;
+        h.op(
+            &format!("Rest{version}CompaniesCompanyIdUsersIdGet"),
+            "GET",
+            &format!("/rest/{dotted}/companies/{c}/users/{}", id(&u)),
+            None,
+        )
+        .await;
+    }
+    h.op(
+        "RestV10UsersGet",
+        "GET",
+        &format!("/rest/v1.0/users?company_id={c}"),
+        None,
+    )
+    .await;
+
     // Cost codes and cost types
     h.op(
         "RestV10CostCodesGet",

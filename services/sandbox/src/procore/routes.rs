@@ -186,12 +186,16 @@ fn api() -> Router<Emulator> {
         &format!("{v1}/companies/{{company_id}}/vendors/inactive"),
         list_where(&r::VENDOR, |_, row| row.bool("is_active") == Some(false)),
     );
-    router = resource(
-        router,
-        &format!("{v1}/companies/{{company_id}}/users"),
-        &r::USER,
-        false,
-    );
+    // Company users exist in v1.0 to v1.3 with the same shape, and flat at /rest/v1.0/users.
+    for version in ["v1.0", "v1.1", "v1.2", "v1.3"] {
+        router = resource(
+            router,
+            &format!("/rest/{version}/companies/{{company_id}}/users"),
+            &r::USER,
+            false,
+        );
+    }
+    router = router.route("/rest/v1.0/users", list(&r::USER).merge(create(&r::USER)));
     router = resource(router, &format!("{v1}/cost_codes"), &r::COST_CODE, true);
     router = resource(
         router,
