@@ -208,3 +208,67 @@ fn a_bad_setting_is_refused_before_anything_starts() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.starts_with("error: BRIDGE_PREFETCH:"), "{stderr}");
 }
+
+#[test]
+fn up_with_the_sandbox_seeds_both_sides_and_the_poller_finds_the_unsynchronized_half() {
+    let db = format!("bridge_cli_{}", unique_suffix());
+    let prefix = format!("cli{}", unique_suffix());
+    let mut child = bridge(&db, &prefix)
+        .args([
+            "up",
+            "--sandbox",
+            "--projects",
+            "4",
+            "--procore-addr",
+            "127.0.0.1:0",
+            "--maestro-addr",
+            "127.0.0.1:0",
+            "--activity-every",
+            "0",
+        ])
+        .env("BRIDGE_LOG_FORMAT", "json")
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let (lines, received) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if lines.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut emitted = None;
+    let mut seen = Vec::new();
+    while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+        let Ok(line) = received.recv_timeout(left) else {
+            break;
+        };
+        let json: serde_json::Value = serde_json::from_str(&line).unwrap_or_default();
+        if json["message"] == "maestro* pass" {
+            emitted = json["emitted"].as_u64();
+            break;
+        }
+        seen.push(line);
+    }
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let exit = child.wait().unwrap();
+    drop_database(&db);
+    delete_queues(&prefix);
+    let emitted = emitted.unwrap_or_else(|| {
+        panic!(
+            "the maestro* poller never reported a pass:\n{}",
+            seen.join("\n")
+        )
+    });
+    assert!(
+        emitted > 0,
+        "nothing emitted from the seeded maestro* company"
+    );
+    assert!(exit.success(), "exit status {exit}");
+}
