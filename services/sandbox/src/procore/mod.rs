@@ -245,12 +245,14 @@ pub async fn serve(
     emulator: Emulator,
     shutdown: CancellationToken,
 ) -> anyhow::Result<()> {
-    let engine = tokio::spawn(engine::run(emulator.clone(), shutdown.clone()));
+    // The engine stops with the server, without cancelling the caller's token.
+    let engine_stop = shutdown.child_token();
+    let engine = tokio::spawn(engine::run(emulator.clone(), engine_stop.clone()));
     let app = router(emulator);
     let result = axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown.clone().cancelled_owned())
+        .with_graceful_shutdown(shutdown.cancelled_owned())
         .await;
-    shutdown.cancel();
+    engine_stop.cancel();
     let _ = engine.await;
     result.map_err(|e| anyhow::anyhow!(e).context("serving the Procore emulator"))
 }
