@@ -480,3 +480,19 @@ async fn procore_field_rules_are_enforced() {
         "{body}"
     );
 }
+
+#[tokio::test]
+async fn serve_returns_when_shutdown_is_cancelled() {
+    let emu = Emulator::new(Config::fast());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let shutdown = CancellationToken::new();
+    let server = tokio::spawn(serve(listener, emu, shutdown.clone()));
+    shutdown.cancel();
+    let finished = tokio::time::timeout(Duration::from_secs(5), server)
+        .await
+        .expect("stops in time")
+        .expect("join");
+    assert!(finished.is_ok());
+}
