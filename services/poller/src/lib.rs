@@ -2,5 +2,6 @@
 //! poller and the Procore reconciler join it.
 
 pub mod maestro;
+pub mod reconciler;
 pub mod relay;
 pub mod schedule;
