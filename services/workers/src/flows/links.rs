@@ -106,3 +106,22 @@ pub fn already_linked(
         },
     }
 }
+
+/// Refuses to link `maestro_key` to a Procore record another maestro* record is linked to:
+/// the engine would keep the older link and the item would claim a link it does not have.
+pub async fn ensure_unlinked(
+    pool: &PgPool,
+    connection_id: i64,
+    kind: EntityKind,
+    procore_id: i64,
+    maestro_key: &str,
+    description: &str,
+) -> Step<()> {
+    match by_procore_id(pool, connection_id, kind, procore_id).await? {
+        Some(other) if other.maestro_key != maestro_key => Err(crate::Outcome::Dead(format!(
+            "{description}: the Procore record with the same code (id {procore_id}) is already linked to {kind} {}; give one of them another code",
+            other.maestro_key
+        ))),
+        _ => Ok(()),
+    }
+}

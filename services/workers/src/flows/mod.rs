@@ -8,17 +8,17 @@
 mod clients;
 mod fail;
 mod links;
+mod party;
 mod project;
 mod purchase_order;
 mod settings;
-mod supplier;
 mod text;
 
 pub use clients::{ClientSecrets, Clients, PROCORE_SECRET_ENV, PgClients};
+pub use party::{Party, PartyToMaestro, PartyToProcore};
 pub use project::ProjectToProcore;
 pub use purchase_order::PurchaseOrderToMaestro;
 pub use settings::{CostCodeMode, FlowSettings, OrdersMode};
-pub use supplier::{SupplierToMaestro, SupplierToProcore};
 
 use crate::engine::Handler;
 use std::sync::Arc;
@@ -26,8 +26,10 @@ use std::sync::Arc;
 /// Every flow this module implements, ready for [`crate::run`].
 pub fn handlers(clients: Arc<dyn Clients>) -> Vec<Arc<dyn Handler>> {
     vec![
-        Arc::new(SupplierToProcore::new(clients.clone())),
-        Arc::new(SupplierToMaestro::new(clients.clone())),
+        Arc::new(PartyToProcore::new(Party::Supplier, clients.clone())),
+        Arc::new(PartyToMaestro::new(Party::Supplier, clients.clone())),
+        Arc::new(PartyToProcore::new(Party::Customer, clients.clone())),
+        Arc::new(PartyToMaestro::new(Party::Customer, clients.clone())),
         Arc::new(ProjectToProcore::new(clients.clone())),
         Arc::new(PurchaseOrderToMaestro::new(clients)),
     ]

@@ -1,15 +1,22 @@
-//! Suppliers, both ways (creation only): a maestro* supplier becomes a Procore directory
-//! company and a Procore company becomes a maestro* supplier. Records that exist on both
-//! sides with the same code (Procore `abbreviated_name`) are linked, not created.
+//! Suppliers and customers, both ways (creation only): a maestro* supplier or customer becomes
+//! a Procore directory company and a Procore company becomes a maestro* supplier or customer.
+//! Records that exist on both sides with the same code (Procore `abbreviated_name`) are
+//! linked, not created.
+//!
+//! (design, ENTITIES §1) A customer is a Procore directory company too; the bridge marks the
+//! ones it creates with `origin_id = customer:<code>`. Which Procore companies are customers
+//! (owner of a prime contract, keyword `CLIENT`) is decided where the events are made.
 
 use crate::engine::{Context, Handler};
 use crate::flows::clients::Clients;
 use crate::flows::fail::{self, Step};
 use crate::flows::links;
-use crate::flows::text::{Fitter, SUPPLIER_EXCLUSIONS, exclusion_tag};
+use crate::flows::text::{CUSTOMER_EXCLUSIONS, Fitter, SUPPLIER_EXCLUSIONS, exclusion_tag};
 use crate::outcome::{Note, Outcome, SyncedLink};
 use bridge_domain::{ChangeEvent, Direction, EntityKind, Route};
-use bridge_maestro::{MaestroApi, NewParty, PartyFilter, RejectCode, Supplier, limits};
+use bridge_maestro::{
+    CustomerStatus, MaestroApi, MaestroError, NewParty, PartyFilter, RejectCode, limits,
+};
 use bridge_procore::models::Vendor;
 use bridge_procore::{Client, Error as ProcoreError, query};
 use futures::future::BoxFuture;
@@ -60,16 +67,119 @@ pub(crate) async fn vendor(client: &Client, id: i64) -> Result<Option<Vendor>, P
     }
 }
 
-async fn maestro_supplier(maestro: &dyn MaestroApi, code: &str) -> Step<Option<Supplier>> {
-    let filter = PartyFilter {
-        code: Some(code.to_owned()),
-        ..PartyFilter::default()
-    };
-    let found = maestro
-        .suppliers(&filter)
-        .await
-        .map_err(|e| fail::maestro(&format!("reading supplier {code}"), e))?;
-    Ok(found.into_iter().find(|s| s.code == code))
+/// Which kind of party a flow moves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Party {
+    Supplier,
+    Customer,
+}
+
+/// A maestro* supplier or customer, as the flows read it.
+struct MaestroParty {
+    code: String,
+    name: String,
+    address: Option<String>,
+    city: Option<String>,
+    province: Option<String>,
+    postal_code: Option<String>,
+    country: Option<String>,
+    phone: Option<String>,
+    fax: Option<String>,
+    email: Option<String>,
+    rbq_number: Option<String>,
+    /// Why it may not be sent, when it is not active.
+    inactive: Option<String>,
+    sync: bool,
+}
+
+impl Party {
+    pub fn kind(self) -> EntityKind {
+        match self {
+            Party::Supplier => EntityKind::Supplier,
+            Party::Customer => EntityKind::Customer,
+        }
+    }
+
+    fn word(self) -> &'static str {
+        match self {
+            Party::Supplier => "supplier",
+            Party::Customer => "customer",
+        }
+    }
+
+    fn exclusions(self) -> &'static [&'static str] {
+        match self {
+            Party::Supplier => &SUPPLIER_EXCLUSIONS,
+            Party::Customer => &CUSTOMER_EXCLUSIONS,
+        }
+    }
+
+    async fn find(self, maestro: &dyn MaestroApi, code: &str) -> Step<Option<MaestroParty>> {
+        let filter = PartyFilter {
+            code: Some(code.to_owned()),
+            ..PartyFilter::default()
+        };
+        let what = format!("reading {} {code}", self.word());
+        let found = match self {
+            Party::Supplier => maestro
+                .suppliers(&filter)
+                .await
+                .map_err(|e| fail::maestro(&what, e))?
+                .into_iter()
+                .find(|s| s.code == code)
+                .map(|s| MaestroParty {
+                    inactive: (!s.active).then(|| "inactive".to_owned()),
+                    code: s.code,
+                    name: s.name,
+                    address: s.address,
+                    city: s.city,
+                    province: s.province,
+                    postal_code: s.postal_code,
+                    country: s.country,
+                    phone: s.phone,
+                    fax: s.fax,
+                    email: s.email,
+                    rbq_number: s.rbq_number,
+                    sync: s.sync,
+                }),
+            Party::Customer => maestro
+                .customers(&filter)
+                .await
+                .map_err(|e| fail::maestro(&what, e))?
+                .into_iter()
+                .find(|c| c.code == code)
+                .map(|c| MaestroParty {
+                    inactive: match c.status {
+                        CustomerStatus::Active => None,
+                        CustomerStatus::Blocked => Some("blocked".to_owned()),
+                        CustomerStatus::BlockedWithWarning => {
+                            Some("blocked with warning".to_owned())
+                        }
+                        CustomerStatus::Closed => Some("closed".to_owned()),
+                    },
+                    code: c.code,
+                    name: c.name,
+                    address: c.address,
+                    city: c.city,
+                    province: c.province,
+                    postal_code: c.postal_code,
+                    country: c.country,
+                    phone: c.phone,
+                    fax: c.fax,
+                    email: c.email,
+                    rbq_number: c.rbq_number,
+                    sync: c.sync,
+                }),
+        };
+        Ok(found)
+    }
+
+    async fn create(self, maestro: &dyn MaestroApi, party: &NewParty) -> Result<(), MaestroError> {
+        match self {
+            Party::Supplier => maestro.create_supplier(party).await.map(drop),
+            Party::Customer => maestro.create_customer(party).await.map(drop),
+        }
+    }
 }
 
 /// A two-letter country code for Procore, or `None` (with a warning) for free text.
@@ -84,14 +194,15 @@ pub(crate) fn country_code(fit: &mut Fitter, country: Option<&str>) -> Option<St
     None
 }
 
-/// maestro* supplier → Procore company.
-pub struct SupplierToProcore {
+/// maestro* supplier or customer → Procore company.
+pub struct PartyToProcore {
+    party: Party,
     clients: Arc<dyn Clients>,
 }
 
-impl SupplierToProcore {
-    pub fn new(clients: Arc<dyn Clients>) -> Self {
-        SupplierToProcore { clients }
+impl PartyToProcore {
+    pub fn new(party: Party, clients: Arc<dyn Clients>) -> Self {
+        PartyToProcore { party, clients }
     }
 
     async fn run(&self, ctx: &Context, event: &ChangeEvent) -> Step<Outcome> {
@@ -102,22 +213,23 @@ impl SupplierToProcore {
             .maestro(connection)
             .await
             .map_err(fail::setup)?;
-        let Some(supplier) = maestro_supplier(maestro.as_ref(), code).await? else {
+        let word = self.party.word();
+        let Some(record) = self.party.find(maestro.as_ref(), code).await? else {
             return Ok(Outcome::Skipped {
-                reason: format!("supplier {code} no longer exists in maestro*; nothing to send"),
+                reason: format!("{word} {code} no longer exists in maestro*; nothing to send"),
                 description: None,
             });
         };
-        let description = format!("supplier {} ({})", supplier.code, supplier.name);
-        if !supplier.active {
+        let description = format!("{word} {} ({})", record.code, record.name);
+        if let Some(state) = &record.inactive {
             return Ok(Outcome::Skipped {
                 reason: format!(
-                    "{description} is inactive in maestro*; only active suppliers are sent to Procore"
+                    "{description} is {state} in maestro*; only active {word}s are sent to Procore"
                 ),
                 description: Some(description),
             });
         }
-        if !supplier.sync {
+        if !record.sync {
             return Ok(Outcome::Skipped {
                 reason: format!(
                     "{description}: \"Synchronize with Procore\" is not checked on its Interface tab"
@@ -126,7 +238,7 @@ impl SupplierToProcore {
             });
         }
         if let Some(existing) =
-            links::by_maestro_key(&ctx.pool, connection, EntityKind::Supplier, code).await?
+            links::by_maestro_key(&ctx.pool, connection, self.party.kind(), code).await?
         {
             return Ok(links::already_linked(
                 &existing,
@@ -146,6 +258,15 @@ impl SupplierToProcore {
             fail::procore(&format!("looking for the Procore company {abbreviated}"), e)
         })?;
         if let Some(v) = by_code {
+            links::ensure_unlinked(
+                &ctx.pool,
+                connection,
+                self.party.kind(),
+                v.id.0,
+                code,
+                &description,
+            )
+            .await?;
             return Ok(synced(
                 link(code, v.id.0, "linked_by_code"),
                 description,
@@ -153,7 +274,7 @@ impl SupplierToProcore {
             ));
         }
         // A crash after Procore created the company but before the link was stored.
-        let origin = format!("supplier:{code}");
+        let origin = format!("{word}:{code}");
         let by_origin = procore
             .vendor_by_origin(&origin)
             .await
@@ -171,20 +292,20 @@ impl SupplierToProcore {
                 fields.insert(key.to_owned(), Value::String(v));
             }
         };
-        put("name", Some(supplier.name.trim().to_owned()));
+        put("name", Some(record.name.trim().to_owned()));
         put("abbreviated_name", Some(abbreviated));
-        put("address", supplier.address.clone());
-        put("city", supplier.city.clone());
-        put("state_code", supplier.province.clone());
-        put("zip", supplier.postal_code.clone());
+        put("address", record.address.clone());
+        put("city", record.city.clone());
+        put("state_code", record.province.clone());
+        put("zip", record.postal_code.clone());
         put(
             "country_code",
-            country_code(&mut fit, supplier.country.as_deref()),
+            country_code(&mut fit, record.country.as_deref()),
         );
-        put("business_phone", supplier.phone.clone());
-        put("fax_number", supplier.fax.clone());
-        put("email_address", supplier.email.clone());
-        put("license_number", supplier.rbq_number.clone());
+        put("business_phone", record.phone.clone());
+        put("fax_number", record.fax.clone());
+        put("email_address", record.email.clone());
+        put("license_number", record.rbq_number.clone());
         put("origin_id", Some(origin));
         fields.insert("is_active".into(), Value::Bool(true));
         let company = procore.company_id();
@@ -213,10 +334,10 @@ impl SupplierToProcore {
     }
 }
 
-impl Handler for SupplierToProcore {
+impl Handler for PartyToProcore {
     fn route(&self) -> Route {
         Route {
-            kind: EntityKind::Supplier,
+            kind: self.party.kind(),
             direction: Direction::ToProcore,
         }
     }
@@ -226,14 +347,15 @@ impl Handler for SupplierToProcore {
     }
 }
 
-/// Procore company → maestro* supplier.
-pub struct SupplierToMaestro {
+/// Procore company → maestro* supplier or customer.
+pub struct PartyToMaestro {
+    party: Party,
     clients: Arc<dyn Clients>,
 }
 
-impl SupplierToMaestro {
-    pub fn new(clients: Arc<dyn Clients>) -> Self {
-        SupplierToMaestro { clients }
+impl PartyToMaestro {
+    pub fn new(party: Party, clients: Arc<dyn Clients>) -> Self {
+        PartyToMaestro { party, clients }
     }
 
     async fn run(&self, ctx: &Context, event: &ChangeEvent) -> Step<Outcome> {
@@ -264,14 +386,15 @@ impl SupplierToMaestro {
             .as_deref()
             .map(str::trim)
             .filter(|a| !a.is_empty());
+        let word = self.party.word();
         let description = match abbreviated {
-            Some(a) => format!("supplier {a} ({name})"),
+            Some(a) => format!("{word} {a} ({name})"),
             None => format!("Procore company {name}"),
         };
-        if let Some(tag) = exclusion_tag(vendor.notes.as_deref(), &SUPPLIER_EXCLUSIONS) {
+        if let Some(tag) = exclusion_tag(vendor.notes.as_deref(), self.party.exclusions()) {
             return Ok(Outcome::Skipped {
                 reason: format!(
-                    "{description} carries the keyword {tag} in Procore; it is not synchronized as a maestro* supplier"
+                    "{description} carries the keyword {tag} in Procore; it is not synchronized as a maestro* {word}"
                 ),
                 description: Some(description),
             });
@@ -279,13 +402,13 @@ impl SupplierToMaestro {
         if vendor.is_active == Some(false) {
             return Ok(Outcome::Skipped {
                 reason: format!(
-                    "{description} is inactive in Procore; only active companies become maestro* suppliers"
+                    "{description} is inactive in Procore; only active companies become maestro* {word}s"
                 ),
                 description: Some(description),
             });
         }
         if let Some(existing) =
-            links::by_procore_id(&ctx.pool, connection, EntityKind::Supplier, id).await?
+            links::by_procore_id(&ctx.pool, connection, self.party.kind(), id).await?
         {
             return Ok(links::already_linked(
                 &existing,
@@ -296,7 +419,7 @@ impl SupplierToMaestro {
         }
         let Some(abbreviated) = abbreviated else {
             return Err(Outcome::Fail(format!(
-                "{description} has no abbreviated name in Procore; enter one (at most 10 characters): it becomes the maestro* supplier code"
+                "{description} has no abbreviated name in Procore; enter one (at most 10 characters): it becomes the maestro* {word} code"
             )));
         };
         let mut fit = Fitter::new(description.clone());
@@ -306,10 +429,10 @@ impl SupplierToMaestro {
             limits::PARTY_CODE,
         );
         if let Some(other) =
-            links::by_maestro_key(&ctx.pool, connection, EntityKind::Supplier, &code).await?
+            links::by_maestro_key(&ctx.pool, connection, self.party.kind(), &code).await?
         {
             return Err(Outcome::Dead(format!(
-                "{description}: maestro* supplier {code} is already linked to another Procore company (id {}); give this company its own abbreviated name",
+                "{description}: maestro* {word} {code} is already linked to another Procore company (id {}); give this company its own abbreviated name",
                 other.procore_id
             )));
         }
@@ -318,7 +441,7 @@ impl SupplierToMaestro {
             .maestro(connection)
             .await
             .map_err(fail::setup)?;
-        if maestro_supplier(maestro.as_ref(), &code).await?.is_some() {
+        if self.party.find(maestro.as_ref(), &code).await?.is_some() {
             return Ok(synced(
                 link(&code, id, "linked_by_code"),
                 description,
@@ -338,7 +461,7 @@ impl SupplierToMaestro {
             vendor.license_number.as_deref(),
             limits::RBQ_NUMBER,
         );
-        match maestro.create_supplier(&party).await {
+        match self.party.create(maestro.as_ref(), &party).await {
             Ok(_) => Ok(synced(
                 link(&code, id, "created_in_maestro"),
                 description,
@@ -355,10 +478,10 @@ impl SupplierToMaestro {
     }
 }
 
-impl Handler for SupplierToMaestro {
+impl Handler for PartyToMaestro {
     fn route(&self) -> Route {
         Route {
-            kind: EntityKind::Supplier,
+            kind: self.party.kind(),
             direction: Direction::ToMaestro,
         }
     }

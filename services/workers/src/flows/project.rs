@@ -6,8 +6,8 @@ use crate::engine::{Context, Handler};
 use crate::flows::clients::Clients;
 use crate::flows::fail::{self, Step};
 use crate::flows::links;
+use crate::flows::party::country_code;
 use crate::flows::settings::FlowSettings;
-use crate::flows::supplier::country_code;
 use crate::flows::text::Fitter;
 use crate::outcome::{Outcome, SyncedLink};
 use bridge_domain::{ChangeEvent, Direction, EntityKind, Route};
@@ -130,6 +130,15 @@ impl ProjectToProcore {
                 )
             })?;
         if let Some(p) = by_number {
+            links::ensure_unlinked(
+                &ctx.pool,
+                connection,
+                EntityKind::Project,
+                p.id.0,
+                code.as_str(),
+                &description,
+            )
+            .await?;
             return Ok(synced(
                 code.as_str(),
                 p.id.0,

@@ -60,6 +60,9 @@ impl Fitter {
 /// Keywords that keep a Procore company out of maestro* as a supplier (seed 001).
 pub const SUPPLIER_EXCLUSIONS: [&str; 2] = ["NOTMAESTRO", "PASMAESTRO"];
 
+/// Keywords that keep a Procore company out of maestro* as a customer (seed 001).
+pub const CUSTOMER_EXCLUSIONS: [&str; 3] = ["NOTMAESTRO", "PASMAESTRO", "PASCLIENT"];
+
 /// The first of `tags` found as a whole word in Procore's keywords (`notes`), ignoring case.
 pub fn exclusion_tag(keywords: Option<&str>, tags: &[&'static str]) -> Option<&'static str> {
     let keywords = keywords?;
