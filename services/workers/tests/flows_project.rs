@@ -134,3 +134,102 @@ async fn a_change_in_maestro_after_synchronization_is_skipped_with_the_manual_st
     );
     assert_eq!(s.procore_projects().len(), 1);
 }
+
+const TO_MAESTRO: Direction = Direction::ToMaestro;
+
+#[tokio::test]
+async fn a_procore_project_becomes_an_inactive_maestro_project_with_its_address_cut_to_40() {
+    let s = Stack::start().await;
+    let address = "1500 boulevard Saint-Martin Ouest, bureau 300, entrée B"; // more than 40
+    let id = s
+        .procore_project(json!({
+            "name": "Centre sportif Chomedey", "project_number": "P-500",
+            "description": "Nouvelle construction", "address": address, "city": "Laval",
+            "start_date": "2026-05-01", "completion_date": "2027-03-31",
+        }))
+        .await;
+    s.emit(PROJECT, TO_MAESTRO, Action::Create, &id.to_string(), None)
+        .await;
+
+    let item = s
+        .wait_for(PROJECT, TO_MAESTRO, &id.to_string(), "synced")
+        .await;
+    let project = s
+        .maestro
+        .project(COMPANY, "P-500")
+        .expect("created in maestro*");
+    assert_eq!(project.description, "Centre sportif Chomedey");
+    assert!(
+        !project.active,
+        "maestro* creates it inactive until its activities are added"
+    );
+    let cut: String = address.chars().take(40).collect();
+    assert_eq!(project.address.as_deref(), Some(cut.trim_end()));
+    assert_eq!(
+        project.start_date.map(|d| d.to_string()).as_deref(),
+        Some("2026-05-01")
+    );
+    assert_eq!(
+        project.closing_date.map(|d| d.to_string()).as_deref(),
+        Some("2027-03-31")
+    );
+    let length = address.chars().count();
+    assert!(
+        item.says(
+            "warning",
+            &format!("address cut to 40 characters (it had {length})")
+        ),
+        "{:?}",
+        item.messages
+    );
+    assert_eq!(
+        s.link(PROJECT, "P-500").await,
+        Some((id, "created_in_maestro".to_owned()))
+    );
+}
+
+#[tokio::test]
+async fn a_job_number_maestro_cannot_take_fails_with_the_rule() {
+    let s = Stack::start().await;
+    let id = s
+        .procore_project(json!({
+            "name": "Tour à bureaux", "project_number": "TOUR#2026",
+            "start_date": "2026-05-01", "completion_date": "2027-03-31",
+        }))
+        .await;
+    s.emit(PROJECT, TO_MAESTRO, Action::Create, &id.to_string(), None)
+        .await;
+
+    let item = s
+        .wait_for(PROJECT, TO_MAESTRO, &id.to_string(), "failed")
+        .await;
+    assert!(item.says("error", "contains `#`"), "{:?}", item.messages);
+    assert!(
+        item.says("error", "correct it in Procore"),
+        "{:?}",
+        item.messages
+    );
+    assert!(s.maestro.project(COMPANY, "TOUR#2026").is_none());
+}
+
+#[tokio::test]
+async fn a_procore_project_whose_number_exists_in_maestro_is_linked_not_created() {
+    let s = Stack::start().await;
+    s.add_project("P-100", "Garage municipal de Laval");
+    let id = s
+        .procore_project(json!({
+            "name": "Garage Laval", "project_number": "P-100",
+            "start_date": "2026-04-01", "completion_date": "2026-12-01",
+        }))
+        .await;
+    s.emit(PROJECT, TO_MAESTRO, Action::Create, &id.to_string(), None)
+        .await;
+
+    s.wait_for(PROJECT, TO_MAESTRO, &id.to_string(), "synced")
+        .await;
+    assert_eq!(s.maestro.projects(COMPANY).len(), 1);
+    assert_eq!(
+        s.link(PROJECT, "P-100").await,
+        Some((id, "linked_by_code".to_owned()))
+    );
+}

@@ -10,6 +10,7 @@ mod fail;
 mod links;
 mod party;
 mod project;
+mod project_from_procore;
 mod purchase_order;
 mod settings;
 mod text;
@@ -17,6 +18,7 @@ mod text;
 pub use clients::{ClientSecrets, Clients, PROCORE_SECRET_ENV, PgClients};
 pub use party::{Party, PartyToMaestro, PartyToProcore};
 pub use project::ProjectToProcore;
+pub use project_from_procore::ProjectToMaestro;
 pub use purchase_order::PurchaseOrderToMaestro;
 pub use settings::{CostCodeMode, FlowSettings, OrdersMode};
 
@@ -31,6 +33,7 @@ pub fn handlers(clients: Arc<dyn Clients>) -> Vec<Arc<dyn Handler>> {
         Arc::new(PartyToProcore::new(Party::Customer, clients.clone())),
         Arc::new(PartyToMaestro::new(Party::Customer, clients.clone())),
         Arc::new(ProjectToProcore::new(clients.clone())),
+        Arc::new(ProjectToMaestro::new(clients.clone())),
         Arc::new(PurchaseOrderToMaestro::new(clients)),
     ]
 }
