@@ -155,6 +155,27 @@ async fn a_429_storm_is_waited_out_and_finishes_soon_after_the_reset() {
     };
     let rejected_before = run.emu.stats().rate_limited;
     let started = Instant::now();
+    assert!(
+        c.held_until().await.is_none(),
+        "the client has not seen the 429 yet"
+    );
+    let probe = {
+        let (c, q) = (c.clone(), q.clone());
+        tokio::spawn(async move {
+            let _: Vec<Value> = c.get(path, &q).await.expect("probe");
+        })
+    };
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let mut seen_wait = false;
+    while !seen_wait && !probe.is_finished() && Instant::now() < deadline {
+        seen_wait = c.held_until().await.is_some();
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    assert!(
+        seen_wait,
+        "while the probe waits, a status screen can see the wait"
+    );
+    probe.await.expect("probe task");
     let tasks: Vec<_> = (0..8)
         .map(|_| {
             let (c, q) = (c.clone(), q.clone());

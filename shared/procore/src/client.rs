@@ -117,6 +117,11 @@ impl Client {
         self.inner.calls.load(Ordering::Relaxed)
     }
 
+    /// Until when calls are held back by the rate limit or a 503, if they are.
+    pub async fn held_until(&self) -> Option<std::time::Instant> {
+        self.inner.governor.held_until().await
+    }
+
     /// Sends one API call with retries; `path` is relative to the API base (`rest/v1.0/...`).
     pub async fn send(
         &self,

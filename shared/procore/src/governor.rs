@@ -128,6 +128,19 @@ impl Governor {
         s.reset_at = epoch_to_instant(reset);
     }
 
+    /// When calls are held back (budget spent, 429 or 503), until when; `None` when calls flow.
+    /// Lets a status screen say "waiting for Procore's API call limit".
+    pub async fn held_until(&self) -> Option<Instant> {
+        let s = self.state.lock().await;
+        let now = Instant::now();
+        let spent = s.limit.is_some() && s.remaining == 0 && s.reset_at > now;
+        let blocked = s.blocked_until.filter(|b| *b > now);
+        match (blocked, spent.then_some(s.reset_at)) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
     /// Lets the next call probe when an attempt ended without headers (no answer).
     pub async fn release(&self) {
         self.state.lock().await.probing = false;
