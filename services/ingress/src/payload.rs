@@ -46,31 +46,42 @@ impl PayloadError {
 
 /// Parses one delivery body.
 pub fn parse(body: &[u8]) -> Result<ProcoreEvent, PayloadError> {
+    parse_with_json(body).map(|(event, _)| event)
+}
+
+/// Parses one delivery body, also returning the JSON it was read from (kept in the inbox for
+/// support), so the body is decoded once.
+pub fn parse_with_json(body: &[u8]) -> Result<(ProcoreEvent, Value), PayloadError> {
     let value: Value =
         serde_json::from_slice(body).map_err(|e| PayloadError::NotJson(e.to_string()))?;
+    let event = from_value(&value)?;
+    Ok((event, value))
+}
+
+fn from_value(value: &Value) -> Result<ProcoreEvent, PayloadError> {
     let Value::Object(map) = value else {
         return Err(PayloadError::NotAnEvent(
             "expected one JSON object per delivery".into(),
         ));
     };
-    let resource = text(&map, &["resource_name", "resource_type"])?
+    let resource = text(map, &["resource_name", "resource_type"])?
         .ok_or_else(|| missing("resource_name (or resource_type)"))?;
     if resource.trim().is_empty() {
         return Err(missing("resource_name (or resource_type)"));
     }
-    let resource_id = id(&map, "resource_id")?.ok_or_else(|| missing("resource_id"))?;
-    let event_id = match text(&map, &["ulid"])? {
+    let resource_id = id(map, "resource_id")?.ok_or_else(|| missing("resource_id"))?;
+    let event_id = match text(map, &["ulid"])? {
         Some(ulid) if !ulid.is_empty() => ulid,
-        _ => id(&map, "id")?.ok_or_else(|| missing("ulid or id"))?,
+        _ => id(map, "id")?.ok_or_else(|| missing("ulid or id"))?,
     };
-    let action = match text(&map, &["event_type", "reason"])?.as_deref() {
+    let action = match text(map, &["event_type", "reason"])?.as_deref() {
         Some("create") => Action::Create,
         Some("delete") => Action::Delete,
         // "update", and v4 reasons beyond the three: the worker reloads the record anyway.
         Some(_) => Action::Update,
         None => return Err(missing("event_type (or reason)")),
     };
-    let timestamp = text(&map, &["timestamp"])?
+    let timestamp = text(map, &["timestamp"])?
         .and_then(|t| DateTime::parse_from_rfc3339(&t).ok())
         .map(|t| t.with_timezone(&Utc));
     let source_application_id = match map.get("metadata") {
@@ -82,8 +93,8 @@ pub fn parse(body: &[u8]) -> Result<ProcoreEvent, PayloadError> {
         action,
         resource,
         resource_id,
-        project_id: id(&map, "project_id")?,
-        company_id: id(&map, "company_id")?,
+        project_id: id(map, "project_id")?,
+        company_id: id(map, "company_id")?,
         timestamp,
         source_application_id,
     })

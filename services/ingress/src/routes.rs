@@ -91,9 +91,8 @@ async fn receive(
         return Err(IngressError::Unauthorized);
     }
     let body = read_body(&headers, body).await?;
-    let event =
-        payload::parse(&body).map_err(|e| IngressError::bad_request(e.code(), e.to_string()))?;
-    let raw: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+    let (event, raw) = payload::parse_with_json(&body)
+        .map_err(|e| IngressError::bad_request(e.code(), e.to_string()))?;
     let rows = inbox_rows(&settings, &event, raw);
     match tokio::time::timeout(ANSWER_WITHIN, ingress.commit.submit(rows)).await {
         Ok(Ok(())) => Ok(StatusCode::ACCEPTED),

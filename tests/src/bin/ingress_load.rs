@@ -38,6 +38,9 @@ struct Args {
     /// Skip the naive receiver.
     #[arg(long)]
     bridge_only: bool,
+    /// Use the built-in HTTP client even when `wrk` is installed.
+    #[arg(long)]
+    builtin_client: bool,
 }
 
 const AUTH: &str = "Bearer load-test";
@@ -49,10 +52,48 @@ struct Outcome {
     elapsed: Duration,
 }
 
+/// What one receiver sustained.
+struct Measured {
+    accepted: u64,
+    per_second: f64,
+    p50: Duration,
+    p99: Duration,
+    refused: u64,
+}
+
+async fn measure(url: &str, args: &Args, tag: &str) -> anyhow::Result<Measured> {
+    if !args.builtin_client && bridge_e2e::wrk::available() {
+        let script =
+            std::env::temp_dir().join(format!("ingress-load-{tag}-{}.lua", unique_suffix()));
+        std::fs::write(&script, bridge_e2e::wrk::script(AUTH, tag))?;
+        let (url, senders, seconds) = (url.to_owned(), args.senders, args.seconds);
+        let script_path = script.clone();
+        let report = tokio::task::spawn_blocking(move || {
+            bridge_e2e::wrk::run(&url, senders, seconds, &script_path)
+        })
+        .await??;
+        let _ = std::fs::remove_file(&script);
+        return Ok(Measured {
+            accepted: report.requests - report.non_2xx.min(report.requests),
+            per_second: report.accepted_per_second(),
+            p50: report.p50,
+            p99: report.p99,
+            refused: report.non_2xx + report.errors,
+        });
+    }
+    let mut o = load(url, args.senders, Duration::from_secs(args.seconds), tag).await;
+    Ok(Measured {
+        accepted: o.accepted,
+        per_second: o.accepted as f64 / o.elapsed.as_secs_f64(),
+        p50: o.latencies.percentile(50.0),
+        p99: o.latencies.percentile(99.0),
+        refused: o.refused,
+    })
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    let run = Duration::from_secs(args.seconds);
     let db = TestDb::new().await;
     let connection_id = connections::create(
         &db.pool,
@@ -87,7 +128,11 @@ async fn main() -> anyhow::Result<()> {
     );
     let relay_stop = CancellationToken::new();
     let relay_task = tokio::spawn({
-        let (pool, publisher, stop) = (db.pool.clone(), Publisher::new(broker.clone()), relay_stop.clone());
+        let (pool, publisher, stop) = (
+            db.pool.clone(),
+            Publisher::new(broker.clone()),
+            relay_stop.clone(),
+        );
         let enabled = !args.no_relay;
         async move {
             if enabled {
@@ -97,17 +142,21 @@ async fn main() -> anyhow::Result<()> {
             }
         }
     });
+    let client = if !args.builtin_client && bridge_e2e::wrk::available() {
+        "wrk"
+    } else {
+        "built-in client"
+    };
     println!(
-        "bridge ingress: {} senders for {} s ...",
+        "bridge ingress: {} connections for {} s ({client}) ...",
         args.senders, args.seconds
     );
-    let mut bridge = load(
+    let bridge = measure(
         &format!("http://{ours_addr}/webhooks/procore/load"),
-        args.senders,
-        run,
+        &args,
         "b",
     )
-    .await;
+    .await?;
     relay_stop.cancel();
     relay_task.await??;
     let relayed: i64 = sqlx::query_scalar("SELECT count(*) FROM inbox WHERE status = 'published'")
@@ -115,13 +164,12 @@ async fn main() -> anyhow::Result<()> {
         .await?;
 
     if args.bridge_only {
-        let o = &mut bridge;
         println!(
             "bridge ingress: {:.0} accepted/s, p50 {:.1} ms, p99 {:.1} ms, {} refused; relayed {relayed}",
-            o.accepted as f64 / o.elapsed.as_secs_f64(),
-            o.latencies.percentile(50.0).as_secs_f64() * 1000.0,
-            o.latencies.percentile(99.0).as_secs_f64() * 1000.0,
-            o.refused
+            bridge.per_second,
+            bridge.p50.as_secs_f64() * 1000.0,
+            bridge.p99.as_secs_f64() * 1000.0,
+            bridge.refused
         );
         shutdown.cancel();
         return Ok(());
@@ -147,34 +195,32 @@ async fn main() -> anyhow::Result<()> {
         "naive receiver: {} senders for {} s ...",
         args.senders, args.seconds
     );
-    let mut naive_run = load(
+    let naive_run = measure(
         &format!("http://{naive_addr}/webhooks/procore/load"),
-        args.senders,
-        run,
+        &args,
         "n",
     )
-    .await;
+    .await?;
 
-    let rate = |o: &Outcome| o.accepted as f64 / o.elapsed.as_secs_f64();
     println!();
     println!("| receiver | accepted/s | p50 | p99 | refused |");
     println!("| --- | ---: | ---: | ---: | ---: |");
     for (name, o) in [
-        ("bridge ingress (group commit)", &mut bridge),
-        ("naive (insert + confirmed publish)", &mut naive_run),
+        ("bridge ingress (group commit, relay running)", &bridge),
+        ("naive (insert + confirmed publish)", &naive_run),
     ] {
         println!(
             "| {name} | {:.0} | {:.1} ms | {:.1} ms | {} |",
-            rate(o),
-            o.latencies.percentile(50.0).as_secs_f64() * 1000.0,
-            o.latencies.percentile(99.0).as_secs_f64() * 1000.0,
+            o.per_second,
+            o.p50.as_secs_f64() * 1000.0,
+            o.p99.as_secs_f64() * 1000.0,
             o.refused
         );
     }
     println!();
     println!(
         "ratio bridge/naive: {:.1}x",
-        rate(&bridge) / rate(&naive_run).max(1.0)
+        bridge.per_second / naive_run.per_second.max(1.0)
     );
     println!(
         "rows relayed to RabbitMQ during the bridge run: {relayed} of {}",
