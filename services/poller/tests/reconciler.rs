@@ -535,3 +535,106 @@ async fn the_reconciler_writes_the_key_a_webhook_of_the_same_change_derives() {
             .expect("lookup");
     assert_eq!(found.as_deref(), Some("procore_reconciler"), "{key}");
 }
+
+#[tokio::test]
+async fn a_failed_pass_leaves_the_watermark_and_the_next_one_catches_up() {
+    let s = setup(Config::fast()).await;
+    reconciler::reconcile(&s.db.pool, s.connection_id, &s.bridge, &settings())
+        .await
+        .expect("baseline pass");
+    let baseline = rows(&s).await;
+    let mut before = BTreeMap::new();
+    for r in RESOURCES {
+        before.insert(r.name, watermark(&s, r.name).await);
+    }
+    let edits = edit_everything(&s, &s.editor, "fault").await;
+
+    // Procore answers 500 to everything; one attempt per call keeps the test short.
+    s.emu.set_faults(bridge_sandbox::procore::Faults {
+        error_rate: 1.0,
+        ..Default::default()
+    });
+    let mut config = ClientConfig::new(
+        s.base.clone(),
+        s.base.clone(),
+        s.company,
+        Credentials::ClientCredentials {
+            client_id: "bridge".into(),
+            client_secret: "s3cret".into(),
+        },
+    );
+    config.max_attempts = 1;
+    let impatient = Client::new(config).expect("client");
+    let failed = reconciler::reconcile(&s.db.pool, s.connection_id, &impatient, &settings())
+        .await
+        .expect("a pass whose calls fail still reports");
+    assert_eq!(failed.problems().count(), RESOURCES.len(), "{failed:?}");
+    assert_eq!(failed.total_emitted(), 0);
+    for r in RESOURCES {
+        assert_eq!(watermark(&s, r.name).await, before[r.name], "{}", r.name);
+    }
+    assert_eq!(rows(&s).await, baseline);
+
+    s.emu.set_faults(bridge_sandbox::procore::Faults::default());
+    let next = reconciler::reconcile(&s.db.pool, s.connection_id, &impatient, &settings())
+        .await
+        .expect("the next pass");
+    assert_eq!(next.problems().count(), 0, "{next:?}");
+    let new: BTreeSet<_> = added(&baseline, &rows(&s).await).into_keys().collect();
+    assert_eq!(new, edits.expected);
+}
+
+#[tokio::test]
+async fn the_loop_reconciles_every_connection_until_shut_down() {
+    let s = setup(Config::fast()).await;
+    let factory: reconciler::ClientFactory = std::sync::Arc::new(|c| {
+        let base = Url::parse(&c.procore_api_base)?;
+        let login = Url::parse(&c.procore_login_base)?;
+        let credentials = Credentials::ClientCredentials {
+            client_id: "bridge".into(),
+            client_secret: "s3cret".into(),
+        };
+        Ok(Client::new(ClientConfig::new(
+            base,
+            login,
+            c.procore_company_id,
+            credentials,
+        ))?)
+    });
+    let stop = CancellationToken::new();
+    let task = tokio::spawn(reconciler::run(
+        s.db.pool.clone(),
+        factory,
+        Duration::from_millis(100),
+        settings(),
+        stop.clone(),
+    ));
+    let setup = &s;
+    eventually(Duration::from_secs(20), "a first pass", || async move {
+        let mut all = true;
+        for r in RESOURCES {
+            all &= watermark(setup, r.name).await.is_some();
+        }
+        all.then_some(())
+    })
+    .await;
+    let edits = edit_everything(&s, &s.editor, "loop").await;
+    let expected = &edits.expected;
+    eventually(Duration::from_secs(20), "the edits", || async move {
+        let now = rows(setup).await;
+        expected
+            .iter()
+            .all(|k| {
+                now.get(k)
+                    .is_some_and(|v| v.contains(&"procore_reconciler".to_owned()))
+            })
+            .then_some(())
+    })
+    .await;
+    stop.cancel();
+    tokio::time::timeout(Duration::from_secs(10), task)
+        .await
+        .expect("the loop stops when asked")
+        .expect("join")
+        .expect("the loop ends without error");
+}
