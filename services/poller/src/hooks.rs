@@ -292,6 +292,16 @@ pub async fn install(
     };
 
     let triggers = add_triggers(client, hook_id, &spec.payload_version).await?;
+    tracing::info!(
+        connection,
+        hook = hook_id,
+        created,
+        updated,
+        new_secret = secret == SecretChange::Generated,
+        added = triggers.added.len(),
+        rejected = triggers.rejected.len(),
+        "Procore webhook hook installed"
+    );
     Ok(Installed {
         hook_id,
         created,
