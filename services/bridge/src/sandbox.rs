@@ -70,8 +70,15 @@ pub async fn start(args: &Args, shutdown: &CancellationToken) -> anyhow::Result<
     seed_config.synchronized_fraction = 0.5;
     let company = seed::generate(&seed_config);
     let client_secret = format!("sandbox-secret-{}", args.seed);
+    // Procore's own defaults (5 s webhook timeout, 12 h discard), with a rate budget large
+    // enough that the demo flows instead of waiting out the hourly limit.
+    let procore_config = procore::Config {
+        hourly_limit: 100_000,
+        spike_limit: 2_000,
+        ..procore::Config::default()
+    };
     let (procore_emulator, procore_company_id, loaded) = procore::Emulator::seeded(
-        procore::Config::default(),
+        procore_config,
         &company,
         CLIENT_ID,
         &client_secret,
