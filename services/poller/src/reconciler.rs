@@ -197,20 +197,8 @@ pub async fn reconcile(
     settings: &Settings,
 ) -> anyhow::Result<Report> {
     let mut report = Report::default();
-    // Listed once per pass for the project-scoped resources; read lazily.
-    let mut projects: Option<Vec<i64>> = None;
     for resource in RESOURCES {
-        let started = Utc::now();
-        let outcome = reconcile_one(
-            pool,
-            connection_id,
-            client,
-            settings,
-            resource,
-            started,
-            &mut projects,
-        )
-        .await;
+        let outcome = reconcile_one(pool, connection_id, client, settings, resource).await;
         let entry = match outcome {
             Ok(entry) => entry,
             Err(e) => {
@@ -241,9 +229,10 @@ async fn reconcile_one(
     client: &Client,
     settings: &Settings,
     resource: &'static Resource,
-    to: DateTime<Utc>,
-    projects: &mut Option<Vec<i64>>,
 ) -> anyhow::Result<ResourceReport> {
+    // The window closes before anything is listed, projects included: a project created
+    // later cannot hold a change inside the window, since its records are newer than it.
+    let to = Utc::now();
     let name = cursor_name(resource.name);
     let watermark = sync_items::cursor(pool, connection_id, &name, "")
         .await
@@ -271,18 +260,15 @@ async fn reconcile_one(
             }
         }
         Scope::Project => {
-            if projects.is_none() {
-                let all = list(
-                    client,
-                    PROJECTS_PATH,
-                    company_query(client, PROJECTS_PATH),
-                    settings,
-                )
-                .await
-                .context("listing the company's projects")?;
-                *projects = Some(all.into_iter().map(|p| p.id).collect());
-            }
-            for &project in projects.iter().flatten() {
+            let projects = list(
+                client,
+                PROJECTS_PATH,
+                company_query(client, PROJECTS_PATH),
+                settings,
+            )
+            .await
+            .context("listing the company's projects")?;
+            for project in projects.iter().map(|p| p.id) {
                 for path in resource.paths {
                     let q = query([
                         ("project_id", project.to_string()),
