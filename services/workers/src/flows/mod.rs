@@ -6,6 +6,7 @@
 //! [`PgClients`], which builds the clients from the `connections` row).
 
 mod clients;
+mod employee;
 mod fail;
 mod links;
 mod party;
@@ -16,6 +17,7 @@ mod settings;
 mod text;
 
 pub use clients::{ClientSecrets, Clients, PROCORE_SECRET_ENV, PgClients};
+pub use employee::EmployeeToProcore;
 pub use party::{Party, PartyToMaestro, PartyToProcore};
 pub use project::ProjectToProcore;
 pub use project_from_procore::ProjectToMaestro;
@@ -34,6 +36,7 @@ pub fn handlers(clients: Arc<dyn Clients>) -> Vec<Arc<dyn Handler>> {
         Arc::new(PartyToMaestro::new(Party::Customer, clients.clone())),
         Arc::new(ProjectToProcore::new(clients.clone())),
         Arc::new(ProjectToMaestro::new(clients.clone())),
+        Arc::new(EmployeeToProcore::new(clients.clone())),
         Arc::new(PurchaseOrderToMaestro::new(clients)),
     ]
 }
