@@ -145,3 +145,61 @@ async fn clients_come_from_the_connection_row_and_are_rebuilt_when_it_changes() 
     );
     assert_eq!(rebuilt.company_id(), 43);
 }
+
+#[tokio::test]
+async fn a_production_company_paired_with_a_procore_sandbox_is_refused() {
+    let s = Stack::start().await;
+    s.add_supplier("BETON01", "Béton Laval inc.");
+    sqlx::query("UPDATE connections SET maestro_environment = 'production' WHERE id = $1")
+        .bind(s.connection_id)
+        .execute(&s.db.pool)
+        .await
+        .unwrap();
+    s.emit(SUPPLIER, TO_PROCORE, Action::Create, "BETON01", None)
+        .await;
+
+    let item = s.wait_for(SUPPLIER, TO_PROCORE, "BETON01", "failed").await;
+    assert!(
+        item.says(
+            "error",
+            "pairs a maestro* production company with a Procore developer sandbox environment"
+        ),
+        "{:?}",
+        item.messages
+    );
+    assert!(s.procore_vendors().is_empty());
+    assert_eq!(s.link(SUPPLIER, "BETON01").await, None);
+}
+
+#[tokio::test]
+async fn a_procore_company_changed_after_records_were_linked_is_refused() {
+    let s = Stack::start().await;
+    s.add_supplier("BETON01", "Béton Laval inc.");
+    s.add_supplier("BETON02", "Béton Laval Nord");
+    s.emit(SUPPLIER, TO_PROCORE, Action::Create, "BETON01", None)
+        .await;
+    s.wait_for(SUPPLIER, TO_PROCORE, "BETON01", "synced").await;
+    let other = s.procore.add_company("Autre compagnie");
+    sqlx::query("UPDATE connections SET procore_company_id = $2, updated_at = now() WHERE id = $1")
+        .bind(s.connection_id)
+        .bind(other)
+        .execute(&s.db.pool)
+        .await
+        .unwrap();
+    s.emit(SUPPLIER, TO_PROCORE, Action::Create, "BETON02", None)
+        .await;
+
+    let item = s.wait_for(SUPPLIER, TO_PROCORE, "BETON02", "failed").await;
+    assert!(
+        item.says(
+            "error",
+            &format!(
+                "was synchronized with Procore company {} and now names company {other}",
+                s.procore_company
+            )
+        ),
+        "{:?}",
+        item.messages
+    );
+    assert_eq!(s.procore_vendors().len(), 1);
+}

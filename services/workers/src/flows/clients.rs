@@ -1,6 +1,7 @@
 //! The clients of a connection: a maestro* XML client and a Procore REST client, built from
 //! the `connections` row and the process's secrets, and kept while the row is unchanged.
 
+use crate::flows::guard::{self, Pairing};
 use anyhow::Context as _;
 use bridge_maestro::{ClientConfig as MaestroConfig, HttpMaestro, MaestroApi};
 use bridge_platform::{Config, Secret};
@@ -45,6 +46,11 @@ impl ClientSecrets {
 #[derive(sqlx::FromRow)]
 struct Row {
     name: String,
+    maestro_environment: String,
+    procore_environment: String,
+    first_procore_company_id: Option<i64>,
+    first_procore_api_base: Option<String>,
+    has_links: bool,
     maestro_base_url: String,
     maestro_company: String,
     procore_api_base: String,
@@ -80,9 +86,12 @@ impl PgClients {
 
     async fn row(&self, connection_id: i64) -> anyhow::Result<Row> {
         sqlx::query_as(
-            "SELECT name, maestro_base_url, maestro_company, procore_api_base,
+            "SELECT name, maestro_environment, procore_environment, first_procore_company_id,
+                    first_procore_api_base,
+                    EXISTS (SELECT 1 FROM links l WHERE l.connection_id = c.id) AS has_links,
+                    maestro_base_url, maestro_company, procore_api_base,
                     procore_login_base, procore_company_id, oauth_client_id, updated_at
-             FROM connections WHERE id = $1",
+             FROM connections c WHERE id = $1",
         )
         .bind(connection_id)
         .fetch_optional(&self.pool)
@@ -91,14 +100,43 @@ impl PgClients {
         .with_context(|| format!("connection {connection_id} does not exist"))
     }
 
+    /// Checks the pairing and remembers, on first use, which Procore company and address the
+    /// connection is synchronized with.
+    async fn guard(&self, connection_id: i64, row: &Row) -> anyhow::Result<()> {
+        guard::check(&Pairing {
+            name: &row.name,
+            maestro_environment: &row.maestro_environment,
+            procore_environment: &row.procore_environment,
+            procore_company_id: row.procore_company_id,
+            procore_api_base: &row.procore_api_base,
+            first_procore_company_id: row.first_procore_company_id,
+            first_procore_api_base: row.first_procore_api_base.as_deref(),
+            has_links: row.has_links,
+        })
+        .map_err(anyhow::Error::msg)?;
+        if row.first_procore_company_id.is_none() {
+            sqlx::query(
+                "UPDATE connections SET first_procore_company_id = procore_company_id,
+                        first_procore_api_base = procore_api_base
+                 WHERE id = $1 AND first_procore_company_id IS NULL",
+            )
+            .bind(connection_id)
+            .execute(&self.pool)
+            .await
+            .context("recording the Procore company the connection is synchronized with")?;
+        }
+        Ok(())
+    }
+
     /// Runs `pick` on the cached clients of the connection, dropping them first when the row
-    /// changed.
+    /// changed. No client is handed out for a connection the pairing guard refuses.
     async fn cached<T>(
         &self,
         connection_id: i64,
         pick: impl FnOnce(&mut Built, &Row, &ClientSecrets) -> anyhow::Result<T>,
     ) -> anyhow::Result<T> {
         let row = self.row(connection_id).await?;
+        self.guard(connection_id, &row).await?;
         let mut built = self.built.lock().await;
         let entry = built.entry(connection_id).or_insert_with(|| Built {
             updated_at: row.updated_at,

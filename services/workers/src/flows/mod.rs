@@ -8,6 +8,7 @@
 mod clients;
 mod employee;
 mod fail;
+mod guard;
 mod links;
 mod party;
 mod project;
