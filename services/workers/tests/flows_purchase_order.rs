@@ -417,3 +417,36 @@ fn maestro_client(s: &Stack) -> bridge_maestro::HttpMaestro {
     ))
     .unwrap()
 }
+
+#[tokio::test]
+async fn a_change_to_a_synchronized_order_is_skipped_with_the_manual_step() {
+    let s = Stack::start().await;
+    maestro_side(&s);
+    let p = procore_order(&s, "Approved", "01-A-001").await;
+    link_dependencies(&s, &p).await;
+    s.emit(
+        PO,
+        TO_MAESTRO,
+        Action::Create,
+        &p.order_key(),
+        p.project_key().as_deref(),
+    )
+    .await;
+    s.wait_for(PO, TO_MAESTRO, &p.order_key(), "synced").await;
+
+    s.emit(
+        PO,
+        TO_MAESTRO,
+        Action::Update,
+        &p.order_key(),
+        p.project_key().as_deref(),
+    )
+    .await;
+    let item = s.wait_for(PO, TO_MAESTRO, &p.order_key(), "skipped").await;
+    assert!(
+        item.says("info", "purchase order PO-001 (Béton coulé): changed in Procore after synchronization; apply the change by hand in maestro*"),
+        "{:?}",
+        item.messages
+    );
+    assert_eq!(s.maestro.orders(COMPANY).len(), 1);
+}

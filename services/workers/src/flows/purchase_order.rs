@@ -300,14 +300,7 @@ impl PurchaseOrderToMaestro {
         let title = po.title.clone().unwrap_or_default();
         let description = format!("purchase order {number} ({title})");
         let status = po.status.clone().unwrap_or_default();
-        if !status.eq_ignore_ascii_case("Approved") {
-            return Ok(Outcome::Skipped {
-                reason: format!(
-                    "{description} is {status} in Procore; only Approved purchase orders are sent to maestro*"
-                ),
-                description: Some(description),
-            });
-        }
+        // A synchronized order stays as it was sent, whatever its status became since.
         if let Some(existing) =
             links::by_procore_id(&ctx.pool, connection, EntityKind::PurchaseOrder, po.id.0).await?
         {
@@ -317,6 +310,14 @@ impl PurchaseOrderToMaestro {
                 event.direction,
                 description,
             ));
+        }
+        if !status.eq_ignore_ascii_case("Approved") {
+            return Ok(Outcome::Skipped {
+                reason: format!(
+                    "{description} is {status} in Procore; only Approved purchase orders are sent to maestro*"
+                ),
+                description: Some(description),
+            });
         }
         if number.is_empty() {
             return Err(Outcome::Fail(format!(
