@@ -450,3 +450,39 @@ async fn a_change_to_a_synchronized_order_is_skipped_with_the_manual_step() {
     );
     assert_eq!(s.maestro.orders(COMPANY).len(), 1);
 }
+
+#[tokio::test]
+async fn an_order_from_a_vendor_kept_out_of_maestro_is_dead_lettered_not_left_waiting() {
+    let s = Stack::start().await;
+    maestro_side(&s);
+    let p = procore_order(&s, "Approved", "01-A-001").await;
+    link_project(&s).await;
+    let c = s.procore_user();
+    let _: Value = c
+        .patch(
+            &format!("rest/v1.0/vendors/{}", p.vendor),
+            &query([("company_id", s.procore_company)]),
+            &json!({ "vendor": { "notes": "NOTMAESTRO" } }),
+        )
+        .await
+        .unwrap();
+    s.emit(
+        PO,
+        TO_MAESTRO,
+        Action::Create,
+        &p.order_key(),
+        p.project_key().as_deref(),
+    )
+    .await;
+
+    let item = s.wait_for(PO, TO_MAESTRO, &p.order_key(), "dead").await;
+    assert!(
+        item.says(
+            "error",
+            "its vendor Béton Laval inc. carries the keyword NOTMAESTRO in Procore"
+        ),
+        "{:?}",
+        item.messages
+    );
+    assert!(s.maestro.orders(COMPANY).is_empty());
+}

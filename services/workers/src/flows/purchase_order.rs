@@ -9,7 +9,7 @@ use crate::flows::fail::{self, Step};
 use crate::flows::links;
 use crate::flows::party::{ABBREVIATED_NAME, vendor};
 use crate::flows::settings::{CostCodeMode, FlowSettings};
-use crate::flows::text::{Fitter, title_and_description};
+use crate::flows::text::{Fitter, SUPPLIER_EXCLUSIONS, exclusion_tag, title_and_description};
 use crate::outcome::{Dependency, Outcome, SyncedLink};
 use bridge_domain::{ChangeEvent, Direction, EntityKind, Route};
 use bridge_maestro::{self as mx, CostLine, NewOrder, ProjectCode, limits};
@@ -230,6 +230,12 @@ impl PurchaseOrderToMaestro {
                 ))
             })?;
         let name = company.name.clone().unwrap_or_default();
+        // A vendor kept out of maestro* would be waited for in vain.
+        if let Some(tag) = exclusion_tag(company.notes.as_deref(), &SUPPLIER_EXCLUSIONS) {
+            return Err(Outcome::Dead(format!(
+                "its vendor {name} carries the keyword {tag} in Procore, so it is never created as a maestro* supplier; order from a synchronized supplier or remove the keyword and send the order again"
+            )));
+        }
         let Some(code) = company
             .abbreviated_name
             .as_deref()
