@@ -6,11 +6,14 @@
 //! [`PgClients`], which builds the clients from the `connections` row).
 
 mod clients;
+mod commitment;
 mod employee;
 mod fail;
 mod guard;
 mod links;
 mod party;
+mod party_from_procore;
+mod party_to_procore;
 mod project;
 mod project_from_procore;
 mod purchase_order;

@@ -5,160 +5,20 @@
 
 use crate::engine::{Context, Handler};
 use crate::flows::clients::Clients;
+use crate::flows::commitment::{PurchaseOrder, lines, quantity};
 use crate::flows::fail::{self, Step};
 use crate::flows::links;
 use crate::flows::party::{ABBREVIATED_NAME, vendor};
-use crate::flows::settings::{CostCodeMode, FlowSettings};
+use crate::flows::settings::FlowSettings;
 use crate::flows::text::{Fitter, SUPPLIER_EXCLUSIONS, exclusion_tag, title_and_description};
 use crate::outcome::{Dependency, Outcome, SyncedLink};
 use bridge_domain::{ChangeEvent, Direction, EntityKind, Route};
-use bridge_maestro::{self as mx, CostLine, NewOrder, ProjectCode, limits};
+use bridge_maestro::{self as mx, NewOrder, ProjectCode, limits};
 use bridge_procore::models::Project as ProcoreProject;
-use bridge_procore::{Amount, Client, ProcoreId, query};
-use chrono::{DateTime, NaiveDate, Utc};
+use bridge_procore::{Client, query};
+use chrono::Utc;
 use futures::future::BoxFuture;
-use serde::Deserialize;
 use std::sync::Arc;
-
-/// A purchase order contract as the flow reads it (Show shape).
-#[derive(Debug, Deserialize)]
-struct PurchaseOrder {
-    id: ProcoreId,
-    #[serde(default)]
-    number: Option<String>,
-    #[serde(default)]
-    title: Option<String>,
-    #[serde(default)]
-    description: Option<String>,
-    #[serde(default)]
-    status: Option<String>,
-    #[serde(default)]
-    retainage_percent: Amount,
-    #[serde(default)]
-    contract_date: Option<NaiveDate>,
-    #[serde(default)]
-    delivery_date: Option<NaiveDate>,
-    #[serde(default)]
-    created_at: Option<DateTime<Utc>>,
-    #[serde(default)]
-    vendor: Option<Party>,
-    #[serde(default)]
-    line_items: Vec<Line>,
-}
-
-#[derive(Debug, Deserialize)]
-struct Party {
-    id: ProcoreId,
-}
-
-#[derive(Debug, Deserialize)]
-struct Line {
-    #[serde(default)]
-    position: Option<u32>,
-    #[serde(default)]
-    amount: Amount,
-    #[serde(default)]
-    quantity: Amount,
-    #[serde(default)]
-    unit_cost: Amount,
-    #[serde(default)]
-    uom: Option<String>,
-    #[serde(default)]
-    description: Option<String>,
-    #[serde(default)]
-    cost_code: Option<Code>,
-    #[serde(default)]
-    line_item_type: Option<Code>,
-}
-
-#[derive(Debug, Deserialize)]
-struct Code {
-    #[serde(default)]
-    code: Option<String>,
-    #[serde(default)]
-    full_code: Option<String>,
-}
-
-fn amount(value: f64) -> Option<mx::Amount> {
-    format!("{value:.2}").parse().ok()
-}
-
-fn quantity(value: f64) -> Option<mx::Quantity> {
-    format!("{value:.4}").parse().ok()
-}
-
-/// The maestro* activity of a Procore cost code, by the connection's cost-code mode.
-fn activity(code: &Code, mode: CostCodeMode) -> Option<String> {
-    let value = match mode {
-        CostCodeMode::Direct => code.code.as_deref(),
-        CostCodeMode::Concatenated => code.full_code.as_deref(),
-    };
-    value
-        .map(str::trim)
-        .filter(|v| !v.is_empty())
-        .map(str::to_owned)
-}
-
-fn lines(
-    po: &PurchaseOrder,
-    mode: CostCodeMode,
-    fit: &mut Fitter,
-) -> Result<Vec<CostLine>, String> {
-    let mut out = Vec::with_capacity(po.line_items.len());
-    for (index, line) in po.line_items.iter().enumerate() {
-        let line_no = line.position.unwrap_or(index as u32 + 1);
-        let activity = line
-            .cost_code
-            .as_ref()
-            .and_then(|c| activity(c, mode))
-            .ok_or_else(|| {
-                format!(
-                    "line {line_no} has no cost code for the {} cost-code mode; every line needs one, since it becomes the maestro* activity",
-                    mode.as_str()
-                )
-            })?;
-        let group = line
-            .line_item_type
-            .as_ref()
-            .and_then(|t| t.code.as_deref())
-            .map(str::trim)
-            .filter(|g| !g.is_empty())
-            .ok_or_else(|| {
-                format!("line {line_no} has no cost type; it becomes the maestro* group, so every line needs one")
-            })?;
-        let bad = |what: &str, v: f64| {
-            format!("line {line_no}: {what} {v} cannot be written in maestro*")
-        };
-        // Quantity and unit price only for lines priced by the unit.
-        let (quantity, unit_price) = if line.quantity.0 == 0.0 {
-            (None, None)
-        } else {
-            (
-                Some(quantity(line.quantity.0).ok_or_else(|| bad("quantity", line.quantity.0))?),
-                Some(amount(line.unit_cost.0).ok_or_else(|| bad("unit price", line.unit_cost.0))?),
-            )
-        };
-        out.push(CostLine {
-            line_no,
-            activity,
-            group: group.to_owned(),
-            description: fit.fit_opt(
-                &format!("line {line_no} description"),
-                line.description.as_deref(),
-                limits::SHORT_DESCRIPTION,
-            ),
-            quantity,
-            unit: fit.fit_opt(
-                &format!("line {line_no} unit"),
-                line.uom.as_deref(),
-                limits::UNIT,
-            ),
-            unit_price,
-            amount: amount(line.amount.0).ok_or_else(|| bad("amount", line.amount.0))?,
-        });
-    }
-    Ok(out)
-}
 
 /// Procore purchase order → maestro* order.
 pub struct PurchaseOrderToMaestro {
