@@ -2,7 +2,7 @@
 //! shutdown sequence.
 
 use crate::roles::{self, Roles};
-use crate::sandbox;
+use crate::{procore_cmd, sandbox};
 use bridge_platform::amqp::{Broker, Topology};
 use bridge_platform::{Config, db};
 use std::io::Write as _;
@@ -117,7 +117,15 @@ pub async fn up(
     };
     let broker = connect_broker(&config, shutdown.clone()).await?;
     let tracker = TaskTracker::new();
-    roles::start(roles, &config, &pool, &broker, &tracker, &shutdown).await?;
+    let ingress = roles::start(roles, &config, &pool, &broker, &tracker, &shutdown).await?;
+    if simulation.is_some()
+        && let Some(addr) = ingress
+    {
+        // The sandbox's Procore calls the ingress like the real one would.
+        let installed =
+            procore_cmd::install_hook(&config, &pool, sandbox::CONNECTION, &addr).await?;
+        tracing::info!("{installed}");
+    }
     if let Some((sandbox, every, seed)) = simulation {
         tracker.spawn(sandbox.simulate(every, seed, shutdown.clone()));
     }

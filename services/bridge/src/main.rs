@@ -2,6 +2,7 @@
 //! work itself lives in the libraries.
 
 mod infra;
+mod procore_cmd;
 mod roles;
 mod sandbox;
 mod sync_now;
@@ -39,10 +40,13 @@ enum Command {
     Sandbox(sandbox::Args),
     /// Run only the Procore webhook ingress.
     Ingress,
-    /// Run only the outbox relay and the maestro* poller.
+    /// Run only the outbox relay, the maestro* poller and the Procore reconciler.
     Poller,
     /// Run only the sync workers and the dead-letter archiver.
     Worker,
+    /// Procore: webhook registration.
+    #[command(subcommand)]
+    Procore(ProcoreCommand),
     /// Synchronization on demand.
     #[command(subcommand)]
     Sync(SyncCommand),
@@ -50,6 +54,13 @@ enum Command {
     Topology,
     /// Check that Postgres and RabbitMQ answer; exit non-zero if not.
     Healthcheck,
+}
+
+#[derive(Subcommand)]
+enum ProcoreCommand {
+    /// The webhook that feeds the ingress.
+    #[command(subcommand)]
+    Hooks(procore_cmd::HooksCommand),
 }
 
 #[derive(Subcommand)]
@@ -112,6 +123,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             let only = roles::Roles {
                 relay: true,
                 maestro_poller: true,
+                reconciler: true,
                 ..roles::Roles::NONE
             };
             serve(&config, only, None).await
@@ -122,6 +134,9 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
                 ..roles::Roles::NONE
             };
             serve(&config, only, None).await
+        }
+        Command::Procore(ProcoreCommand::Hooks(command)) => {
+            procore_cmd::run(&config, command).await
         }
         Command::Sync(SyncCommand::Now(args)) => sync_now::run(&config, args).await,
     }

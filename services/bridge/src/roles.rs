@@ -7,8 +7,10 @@ use bridge_maestro::{ClientConfig, HttpMaestro, MaestroApi};
 use bridge_platform::Config;
 use bridge_platform::amqp::{Broker, Publisher};
 use bridge_platform::connections::MaestroSettings;
+use bridge_poller::reconciler::{self, ProcoreConnection};
 use bridge_poller::relay::{self, RelayConfig};
 use bridge_poller::schedule::{self, ClientFactory};
+use bridge_procore::Client as ProcoreClient;
 use bridge_workers::{EngineConfig, Handler};
 use sqlx::PgPool;
 use std::future::Future;
@@ -22,6 +24,7 @@ pub struct Roles {
     pub ingress: bool,
     pub relay: bool,
     pub maestro_poller: bool,
+    pub reconciler: bool,
     /// The sync workers and the dead-letter archiver.
     pub workers: bool,
 }
@@ -31,12 +34,14 @@ impl Roles {
         ingress: true,
         relay: true,
         maestro_poller: true,
+        reconciler: true,
         workers: true,
     };
     pub const NONE: Roles = Roles {
         ingress: false,
         relay: false,
         maestro_poller: false,
+        reconciler: false,
         workers: false,
     };
 }
@@ -65,8 +70,36 @@ pub fn maestro_client(
     Ok(Arc::new(client))
 }
 
-/// Starts the chosen roles. A role that fails cancels the whole process: running half a
-/// bridge silently is worse than stopping with a clear error.
+/// The Procore client of a connection: its OAuth client id, `BRIDGE_PROCORE_CLIENT_SECRET`.
+pub fn procore_client(config: &Config, c: &ProcoreConnection) -> anyhow::Result<ProcoreClient> {
+    let secret = config
+        .procore_client_secret
+        .as_ref()
+        .context("BRIDGE_PROCORE_CLIENT_SECRET is not set: Procore needs the app's secret")?;
+    let client_id = c
+        .oauth_client_id
+        .clone()
+        .with_context(|| format!("connection {} has no Procore OAuth client id", c.name))?;
+    let url = |u: &str| {
+        url::Url::parse(u).with_context(|| format!("connection {}: `{u}` is not a URL", c.name))
+    };
+    let credentials = bridge_procore::Credentials::ClientCredentials {
+        client_id,
+        client_secret: secret.expose().clone(),
+    };
+    let client_config = bridge_procore::ClientConfig::new(
+        url(&c.procore_api_base)?,
+        url(&c.procore_login_base)?,
+        c.procore_company_id,
+        credentials,
+    );
+    ProcoreClient::new(client_config)
+        .with_context(|| format!("connection {}: building the Procore client", c.name))
+}
+
+/// Starts the chosen roles; returns the ingress's address when it runs. A role that fails
+/// cancels the whole process: running half a bridge silently is worse than stopping with a
+/// clear error.
 pub async fn start(
     roles: Roles,
     config: &Config,
@@ -74,7 +107,8 @@ pub async fn start(
     broker: &Broker,
     tracker: &TaskTracker,
     shutdown: &CancellationToken,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Option<std::net::SocketAddr>> {
+    let mut ingress_addr = None;
     if roles.ingress {
         let listener = tokio::net::TcpListener::bind(config.ingress_addr)
             .await
@@ -84,6 +118,7 @@ pub async fn start(
                     config.ingress_addr
                 )
             })?;
+        ingress_addr = Some(listener.local_addr()?);
         let commit = GroupCommit::start(pool.clone(), GroupCommitConfig::default());
         let ingress = Ingress::new(pool.clone(), commit);
         spawn(
@@ -123,6 +158,23 @@ pub async fn start(
             ),
         );
     }
+    if roles.reconciler {
+        let factory_config = config.clone();
+        let clients: reconciler::ClientFactory =
+            Arc::new(move |c: &ProcoreConnection| procore_client(&factory_config, c));
+        spawn(
+            tracker,
+            shutdown,
+            "Procore reconciler",
+            reconciler::run(
+                pool.clone(),
+                clients,
+                config.reconcile_interval,
+                reconciler::Settings::default(),
+                shutdown.clone(),
+            ),
+        );
+    }
     if roles.workers {
         let handlers = worker_handlers(config, pool);
         let engine = EngineConfig {
@@ -148,7 +200,7 @@ pub async fn start(
             bridge_workers::run_archiver(pool.clone(), broker.clone(), shutdown.clone()),
         );
     }
-    Ok(())
+    Ok(ingress_addr)
 }
 
 /// The handlers of every flow that is built.

@@ -152,10 +152,12 @@ impl Sandbox {
             .context("creating the sandbox connection")
     }
 
-    /// The process config with the sandbox's maestro* key.
+    /// The process config with the sandbox's maestro* key and Procore client secret.
     pub fn config(&self, config: &Config) -> Config {
         let mut config = config.clone();
         config.maestro_key = Some(bridge_platform::Secret::new(self.maestro_key.clone()));
+        config.procore_client_secret =
+            Some(bridge_platform::Secret::new(self.client_secret.clone()));
         config
     }
 

@@ -49,6 +49,13 @@ pub struct Config {
     /// `BRIDGE_POLL_INTERVAL`: how often the maestro* poller passes, unless a connection
     /// sets its own.
     pub poll_interval: Duration,
+    /// `BRIDGE_PROCORE_CLIENT_SECRET`: the secret of the bridge's Procore OAuth application
+    /// (its id is stored with each connection).
+    pub procore_client_secret: Option<Secret<String>>,
+    /// `BRIDGE_RECONCILE_INTERVAL`: how often the Procore reconciler lists recent changes.
+    pub reconcile_interval: Duration,
+    /// `BRIDGE_PUBLIC_URL`: the ingress as Procore reaches it, for hook registration.
+    pub public_url: Option<String>,
 }
 
 /// A setting that could not be used, named so the operator knows what to fix.
@@ -123,17 +130,14 @@ impl Config {
             maestro_key: lookup("BRIDGE_MAESTRO_KEY")
                 .filter(|k| !k.trim().is_empty())
                 .map(Secret::new),
-            poll_interval: {
-                let (name, value) = get("BRIDGE_POLL_INTERVAL", "60s");
-                parse_duration(&value)
-                    .filter(|d| !d.is_zero())
-                    .ok_or_else(|| {
-                        err(
-                            name,
-                            format!("`{value}` is not a duration such as 30s or 5m"),
-                        )
-                    })?
-            },
+            poll_interval: positive_duration(get("BRIDGE_POLL_INTERVAL", "60s"))?,
+            procore_client_secret: lookup("BRIDGE_PROCORE_CLIENT_SECRET")
+                .filter(|k| !k.trim().is_empty())
+                .map(Secret::new),
+            reconcile_interval: positive_duration(get("BRIDGE_RECONCILE_INTERVAL", "15m"))?,
+            public_url: lookup("BRIDGE_PUBLIC_URL")
+                .map(|u| u.trim().trim_end_matches('/').to_owned())
+                .filter(|u| !u.is_empty()),
         })
     }
 }
@@ -184,6 +188,12 @@ fn parse_addr((name, value): (&'static str, String)) -> Result<SocketAddr, Confi
             format!("`{value}` is not an address like 127.0.0.1:8080"),
         )
     })
+}
+
+fn positive_duration((name, value): (&'static str, String)) -> Result<Duration, ConfigError> {
+    parse_duration(&value)
+        .filter(|d| !d.is_zero())
+        .ok_or_else(|| err(name, format!("`{value}` is not a duration such as 30s or 5m")))
 }
 
 /// Parses a duration such as `250ms`, `5s`, `2m` or `1h`.

@@ -172,6 +172,7 @@ async fn main() -> anyhow::Result<()> {
             bridge.refused
         );
         shutdown.cancel();
+        delete_topology(&broker, &topology).await;
         return Ok(());
     }
 
@@ -230,13 +231,17 @@ async fn main() -> anyhow::Result<()> {
     shutdown.cancel();
     let _ = server.await;
     let _ = naive_server.await;
-    let channel = broker.connection().await;
-    if let Ok(conn) = channel
-        && let Ok(ch) = conn.create_channel().await
-    {
-        let _ = topology.delete(&ch).await;
-    }
+    delete_topology(&broker, &topology).await;
     Ok(())
+}
+
+/// Removes this run's queues and exchanges: quorum queues left behind slow the broker down.
+async fn delete_topology(broker: &Broker, topology: &Topology) {
+    if let Ok(conn) = broker.connection().await
+        && let Ok(channel) = conn.create_channel().await
+    {
+        let _ = topology.delete(&channel).await;
+    }
 }
 
 async fn bind() -> anyhow::Result<(tokio::net::TcpListener, std::net::SocketAddr)> {
