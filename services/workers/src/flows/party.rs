@@ -21,6 +21,17 @@ pub use crate::flows::party_to_procore::PartyToProcore;
 /// Procore's limit on `abbreviated_name` (seed 001).
 pub(crate) const ABBREVIATED_NAME: usize = 10;
 
+/// The maestro* code a Procore company's abbreviated name becomes (cut to 10 when longer;
+/// the flow that creates the party warns about the cut).
+pub(crate) fn code_of(abbreviated: &str) -> String {
+    let abbreviated = abbreviated.trim();
+    if abbreviated.chars().count() <= ABBREVIATED_NAME {
+        return abbreviated.to_owned();
+    }
+    let cut: String = abbreviated.chars().take(ABBREVIATED_NAME).collect();
+    cut.trim_end().to_owned()
+}
+
 pub(crate) fn synced(link: SyncedLink, description: String, notes: Vec<Note>) -> Outcome {
     Outcome::Synced {
         link: Some(link),

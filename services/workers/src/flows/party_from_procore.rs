@@ -56,6 +56,17 @@ impl PartyToMaestro {
             Some(a) => format!("{word} {a} ({name})"),
             None => format!("Procore company {name}"),
         };
+        // A synchronized company stays as it was sent, whatever changed in Procore since.
+        if let Some(existing) =
+            links::by_procore_id(&ctx.pool, connection, self.party.kind(), id).await?
+        {
+            return Ok(links::already_linked(
+                &existing,
+                event.action,
+                event.direction,
+                description,
+            ));
+        }
         if let Some(tag) = exclusion_tag(vendor.notes.as_deref(), self.party.exclusions()) {
             return Ok(Outcome::Skipped {
                 reason: format!(
@@ -71,16 +82,6 @@ impl PartyToMaestro {
                 ),
                 description: Some(description),
             });
-        }
-        if let Some(existing) =
-            links::by_procore_id(&ctx.pool, connection, self.party.kind(), id).await?
-        {
-            return Ok(links::already_linked(
-                &existing,
-                event.action,
-                event.direction,
-                description,
-            ));
         }
         let Some(abbreviated) = abbreviated else {
             return Err(Outcome::Fail(format!(

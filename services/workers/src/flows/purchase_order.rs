@@ -8,7 +8,7 @@ use crate::flows::clients::Clients;
 use crate::flows::commitment::{PurchaseOrder, lines, quantity};
 use crate::flows::fail::{self, Step};
 use crate::flows::links;
-use crate::flows::party::{ABBREVIATED_NAME, vendor};
+use crate::flows::party::{code_of, vendor};
 use crate::flows::settings::FlowSettings;
 use crate::flows::text::{Fitter, SUPPLIER_EXCLUSIONS, exclusion_tag, title_and_description};
 use crate::outcome::{Dependency, Outcome, SyncedLink};
@@ -106,7 +106,7 @@ impl PurchaseOrderToMaestro {
                 "its vendor {name} has no abbreviated name in Procore, so it cannot become a maestro* supplier; enter one"
             )));
         };
-        let code: String = code.chars().take(ABBREVIATED_NAME).collect();
+        let code = code_of(code);
         Err(Outcome::Wait(Dependency {
             kind: EntityKind::Supplier,
             maestro_key: code.clone(),
