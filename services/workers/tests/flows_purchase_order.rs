@@ -486,3 +486,46 @@ async fn an_order_from_a_vendor_kept_out_of_maestro_is_dead_lettered_not_left_wa
     );
     assert!(s.maestro.orders(COMPANY).is_empty());
 }
+
+#[tokio::test]
+async fn the_same_order_delivered_several_times_at_once_creates_one_order() {
+    let s = Stack::start().await;
+    maestro_side(&s);
+    let p = procore_order(&s, "Approved", "01-A-001").await;
+    link_dependencies(&s, &p).await;
+    // A webhook, the reconciler and a redelivery can bring the same order together.
+    for _ in 0..4 {
+        s.emit(
+            PO,
+            TO_MAESTRO,
+            Action::Create,
+            &p.order_key(),
+            p.project_key().as_deref(),
+        )
+        .await;
+    }
+
+    bridge_platform::testing::eventually(
+        Duration::from_secs(20),
+        "the four deliveries handled",
+        || async {
+            let attempts: i64 = sqlx::query_scalar(
+                "SELECT count(*) FROM sync_attempts a JOIN sync_items i ON i.id = a.sync_item_id
+                 WHERE i.kind = 'purchase_order'",
+            )
+            .fetch_one(&s.db.pool)
+            .await
+            .unwrap();
+            (attempts >= 4).then_some(())
+        },
+    )
+    .await;
+    let item = s.wait_for(PO, TO_MAESTRO, &p.order_key(), "synced").await;
+    assert!(item.texts("error").is_empty(), "{:?}", item.messages);
+    assert_eq!(s.maestro.orders(COMPANY).len(), 1);
+    let dead: i64 = sqlx::query_scalar("SELECT count(*) FROM sync_attempts WHERE outcome = 'dead'")
+        .fetch_one(&s.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(dead, 0);
+}

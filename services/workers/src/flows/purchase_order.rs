@@ -13,7 +13,7 @@ use crate::flows::settings::FlowSettings;
 use crate::flows::text::{Fitter, SUPPLIER_EXCLUSIONS, exclusion_tag, title_and_description};
 use crate::outcome::{Dependency, Outcome, SyncedLink};
 use bridge_domain::{ChangeEvent, Direction, EntityKind, Route};
-use bridge_maestro::{self as mx, NewOrder, ProjectCode, limits};
+use bridge_maestro::{self as mx, NewOrder, ProjectCode, RejectCode, limits};
 use bridge_procore::models::Project as ProcoreProject;
 use bridge_procore::{Client, query};
 use chrono::Utc;
@@ -269,6 +269,19 @@ impl PurchaseOrderToMaestro {
         };
         match maestro.create_order(kind, &order).await {
             Ok(created) => Ok(link(created, fit)),
+            // Another delivery of the same event created it a moment ago: link that order.
+            Err(e) if e.is_rejected_with(&RejectCode::DuplicateExternalNo) => {
+                let again = maestro
+                    .find_order(kind, &order.project, &order.external_no)
+                    .await
+                    .map_err(|e| {
+                        fail::maestro(&format!("looking for {description} in maestro*"), e)
+                    })?;
+                match again {
+                    Some(existing) => Ok(link(existing, fit)),
+                    None => Err(fail::maestro(&format!("creating {description}"), e)),
+                }
+            }
             Err(e) => Err(fail::maestro(&format!("creating {description}"), e)),
         }
     }
