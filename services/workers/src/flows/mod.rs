@@ -1,9 +1,23 @@
-//! The flows of issue 6: one [`Handler`] per entity kind and direction, each reloading its
-//! record from the source system, applying the rules of `ENTITIES.md` and writing to the other
-//! system through the clients of the event's connection.
+//! The flows of issue 6: one [`Handler`] per entity kind and direction. Each reloads its record
+//! from the source system (events are thin), applies the rules of `ENTITIES.md` and writes to
+//! the other system through the clients of the event's connection.
 //!
-//! Build them with [`handlers`], giving a [`Clients`] registry (in production
-//! [`PgClients`], which builds the clients from the `connections` row).
+//! | route | what it does |
+//! | --- | --- |
+//! | `supplier.to_procore`, `customer.to_procore` | maestro* party → Procore directory company (`origin_id = supplier:<code>` / `customer:<code>`) |
+//! | `supplier.to_maestro`, `customer.to_maestro` | Procore company → maestro* party; NOTMAESTRO / PASMAESTRO (and PASCLIENT for customers) exclude |
+//! | `project.to_procore` | maestro* project → Procore project (`origin_id = project:<code>`); start and closing dates mandatory |
+//! | `project.to_maestro` | Procore project → maestro* project numbered by its Job Number |
+//! | `employee.to_procore` | maestro* employee → Procore company user (`is_employee`, `employee_id`) |
+//! | `purchase_order.to_maestro` | Approved Procore purchase order → maestro* purchase or stock order, once its project and vendor are linked |
+//!
+//! Common to all: creation only (a later change of a linked record is `skipped` with the
+//! manual step), link by code before creating, look up what a crashed attempt created
+//! (`origin_id` in Procore, external number in maestro*) before creating, truncation as
+//! warnings, transient trouble retried, refusals dead-lettered in the target's words.
+//!
+//! Build them with [`handlers`], giving a [`Clients`] registry: in production [`PgClients`],
+//! which builds the clients from the `connections` row and runs the pairing guard.
 
 mod clients;
 mod commitment;
@@ -43,4 +57,36 @@ pub fn handlers(clients: Arc<dyn Clients>) -> Vec<Arc<dyn Handler>> {
         Arc::new(EmployeeToProcore::new(clients.clone())),
         Arc::new(PurchaseOrderToMaestro::new(clients)),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bridge_maestro::MaestroApi;
+    use futures::future::BoxFuture;
+
+    struct NoClients;
+    impl Clients for NoClients {
+        fn procore(&self, _: i64) -> BoxFuture<'_, anyhow::Result<Arc<bridge_procore::Client>>> {
+            Box::pin(async { anyhow::bail!("no clients in this test") })
+        }
+        fn maestro(&self, _: i64) -> BoxFuture<'_, anyhow::Result<Arc<dyn MaestroApi>>> {
+            Box::pin(async { anyhow::bail!("no clients in this test") })
+        }
+    }
+
+    #[test]
+    fn every_flow_owns_a_distinct_route_the_entity_table_knows() {
+        let routes: Vec<String> = handlers(Arc::new(NoClients))
+            .iter()
+            .map(|h| h.route())
+            .inspect(|r| assert!(r.kind.travels(r.direction), "{r}"))
+            .map(|r| r.to_string())
+            .collect();
+        let mut distinct = routes.clone();
+        distinct.sort();
+        distinct.dedup();
+        assert_eq!(distinct.len(), routes.len(), "{routes:?}");
+        assert_eq!(routes.len(), 8);
+    }
 }
