@@ -13,7 +13,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use tokio::sync::Mutex;
 
-/// The environment variable holding the Procore OAuth client secret of the bridge's app.
+/// The setting holding the Procore OAuth client secret of the bridge's app (read by
+/// [`Config`]; the client id is stored with each connection).
 pub const PROCORE_SECRET_ENV: &str = "BRIDGE_PROCORE_CLIENT_SECRET";
 
 /// Hands a flow the clients of one connection.
@@ -31,14 +32,11 @@ pub struct ClientSecrets {
 }
 
 impl ClientSecrets {
-    /// `BRIDGE_MAESTRO_KEY` (through `config`) and `BRIDGE_PROCORE_CLIENT_SECRET`.
-    pub fn from_env(config: &Config) -> Self {
+    /// `BRIDGE_MAESTRO_KEY` and `BRIDGE_PROCORE_CLIENT_SECRET`, as the process config read them.
+    pub fn from_config(config: &Config) -> Self {
         ClientSecrets {
             maestro_key: config.maestro_key.clone(),
-            procore_client_secret: std::env::var(PROCORE_SECRET_ENV)
-                .ok()
-                .filter(|s| !s.trim().is_empty())
-                .map(Secret::new),
+            procore_client_secret: config.procore_client_secret.clone(),
         }
     }
 }
@@ -221,5 +219,34 @@ impl Clients for PgClients {
             built.maestro = Some(client.clone());
             Ok(client)
         }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_come_from_the_process_config() {
+        let config = Config::from_lookup(|name| match name {
+            "BRIDGE_MAESTRO_KEY" => Some("m-key".to_owned()),
+            PROCORE_SECRET_ENV => Some("p-secret".to_owned()),
+            _ => None,
+        })
+        .unwrap();
+        let secrets = ClientSecrets::from_config(&config);
+        assert_eq!(
+            secrets.maestro_key.map(|k| k.expose().clone()).as_deref(),
+            Some("m-key")
+        );
+        assert_eq!(
+            secrets
+                .procore_client_secret
+                .map(|k| k.expose().clone())
+                .as_deref(),
+            Some("p-secret")
+        );
+        let none = ClientSecrets::from_config(&Config::from_lookup(|_| None).unwrap());
+        assert!(none.maestro_key.is_none() && none.procore_client_secret.is_none());
     }
 }
