@@ -11,7 +11,7 @@ use bridge_poller::reconciler::{self, ProcoreConnection};
 use bridge_poller::relay::{self, RelayConfig};
 use bridge_poller::schedule::{self, ClientFactory};
 use bridge_procore::Client as ProcoreClient;
-use bridge_workers::{EngineConfig, Handler};
+use bridge_workers::{EngineConfig, Handler, flows};
 use sqlx::PgPool;
 use std::future::Future;
 use std::sync::Arc;
@@ -203,9 +203,11 @@ pub async fn start(
     Ok(ingress_addr)
 }
 
-/// The handlers of every flow that is built.
-fn worker_handlers(_config: &Config, _pool: &PgPool) -> Vec<Arc<dyn Handler>> {
-    Vec::new()
+/// The handlers of every flow that is built, with the clients of each connection.
+fn worker_handlers(config: &Config, pool: &PgPool) -> Vec<Arc<dyn Handler>> {
+    let secrets = flows::ClientSecrets::from_config(config);
+    let clients = Arc::new(flows::PgClients::new(pool.clone(), secrets));
+    flows::handlers(clients)
 }
 
 fn spawn(

@@ -147,9 +147,18 @@ impl Sandbox {
         );
         new.maestro_company = self.maestro_company.clone();
         new.oauth_client_id = Some(CLIENT_ID.to_owned());
-        connections::upsert(pool, &new)
+        let id = connections::upsert(pool, &new)
             .await
-            .context("creating the sandbox connection")
+            .context("creating the sandbox connection")?;
+        // The emulated Procore holds one segment per cost-code level, as loaded by default.
+        let mode = match procore::LoadOptions::default().cost_code_mode {
+            procore::CostCodeMode::Direct => "direct",
+            procore::CostCodeMode::Concatenated => "concatenated",
+        };
+        connections::merge_settings(pool, id, &serde_json::json!({ "cost_code_mode": mode }))
+            .await
+            .context("setting the sandbox connection's cost-code mode")?;
+        Ok(id)
     }
 
     /// The process config with the sandbox's maestro* key and Procore client secret.

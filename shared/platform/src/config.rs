@@ -193,7 +193,12 @@ fn parse_addr((name, value): (&'static str, String)) -> Result<SocketAddr, Confi
 fn positive_duration((name, value): (&'static str, String)) -> Result<Duration, ConfigError> {
     parse_duration(&value)
         .filter(|d| !d.is_zero())
-        .ok_or_else(|| err(name, format!("`{value}` is not a duration such as 30s or 5m")))
+        .ok_or_else(|| {
+            err(
+                name,
+                format!("`{value}` is not a duration such as 30s or 5m"),
+            )
+        })
 }
 
 /// Parses a duration such as `250ms`, `5s`, `2m` or `1h`.

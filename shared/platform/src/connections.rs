@@ -172,3 +172,19 @@ pub async fn upsert(pool: &PgPool, c: &NewConnection) -> Result<i64, sqlx::Error
     .fetch_one(pool)
     .await
 }
+
+/// Merges `values` into the connection's settings (keys given replace those present).
+pub async fn merge_settings(
+    pool: &PgPool,
+    connection_id: i64,
+    values: &serde_json::Value,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE connections SET settings = settings || $2, updated_at = now() WHERE id = $1",
+    )
+    .bind(connection_id)
+    .bind(values)
+    .execute(pool)
+    .await
+    .map(drop)
+}

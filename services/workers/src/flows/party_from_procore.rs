@@ -94,9 +94,17 @@ impl PartyToMaestro {
             abbreviated,
             limits::PARTY_CODE,
         );
-        if let Some(other) =
-            links::by_maestro_key(&ctx.pool, connection, self.party.kind(), &code).await?
-        {
+        let linked = links::by_maestro_key(&ctx.pool, connection, self.party.kind(), &code).await?;
+        if let Some(same) = linked.as_ref().filter(|l| l.procore_id == id) {
+            // Linked meanwhile from the maestro* side (both directions ran at once).
+            return Ok(links::already_linked(
+                same,
+                event.action,
+                event.direction,
+                description,
+            ));
+        }
+        if let Some(other) = linked {
             return Err(Outcome::Dead(format!(
                 "{description}: maestro* {word} {code} is already linked to another Procore company (id {}); give this company its own abbreviated name",
                 other.procore_id

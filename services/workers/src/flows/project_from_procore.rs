@@ -92,9 +92,19 @@ impl ProjectToMaestro {
                 "{description}: the Job Number cannot be a maestro* project number ({e}); correct it in Procore (Project > Admin > General)"
             ))
         })?;
-        if let Some(other) =
-            links::by_maestro_key(&ctx.pool, connection, EntityKind::Project, code.as_str()).await?
-        {
+        let linked =
+            links::by_maestro_key(&ctx.pool, connection, EntityKind::Project, code.as_str())
+                .await?;
+        if let Some(same) = linked.as_ref().filter(|l| l.procore_id == id) {
+            // Linked meanwhile from the maestro* side (both directions ran at once).
+            return Ok(links::already_linked(
+                same,
+                event.action,
+                event.direction,
+                description,
+            ));
+        }
+        if let Some(other) = linked {
             return Err(Outcome::Dead(format!(
                 "{description}: maestro* project {code} is already linked to another Procore project (id {}); two Procore projects share this Job Number",
                 other.procore_id
