@@ -83,11 +83,7 @@ pub fn parse(text: &str) -> Option<WrkReport> {
             ["99%", value] => report.p99 = duration(value)?,
             [n, "requests", "in", secs, ..] => {
                 report.requests = n.parse().ok()?;
-                report.seconds = secs
-                    .trim_end_matches(',')
-                    .trim_end_matches('s')
-                    .parse()
-                    .ok()?;
+                report.seconds = duration(secs.trim_end_matches(','))?.as_secs_f64();
             }
             ["Non-2xx", "or", "3xx", "responses:", n] => report.non_2xx = n.parse().ok()?,
             ["Socket", "errors:", rest @ ..] => {
@@ -145,5 +141,7 @@ mod tests {
         assert_eq!(r.p50, Duration::from_micros(4_500));
         assert_eq!(r.p99, Duration::from_micros(12_250));
         assert!((r.accepted_per_second() - 11_998.0).abs() < 0.5);
+        let minute = text.replace("in 10.00s", "in 1.00m");
+        assert_eq!(parse(&minute).unwrap().seconds, 60.0);
     }
 }
