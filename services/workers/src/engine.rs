@@ -129,7 +129,14 @@ async fn process(
     };
     let started_at = Utc::now();
     let clock = Instant::now();
-    let outcome = handler.handle(ctx, &event).await;
+    let outcome = match switched_off(&ctx.pool, &event).await {
+        Ok(Some(reason)) => Outcome::Skipped {
+            reason,
+            description: None,
+        },
+        Ok(None) => handler.handle(ctx, &event).await,
+        Err(e) => Outcome::Retry(format!("reading the connection settings: {e}")),
+    };
     let took = clock.elapsed();
     let settle = decide(&outcome, incoming.attempt(), config.max_attempts);
     let recorded = store::record(&ctx.pool, &event, &outcome, &settle, started_at, took).await;
@@ -164,6 +171,36 @@ async fn process(
     {
         tracing::warn!(key, error = %format!("{e:#}"), "could not wake waiting items; the retry tiers will");
     }
+}
+
+/// Why the connection does not sync this message's kind now, if it does not: the connection is
+/// disabled, or the kind and direction are turned off in its settings
+/// (`settings.entities["<kind>.<direction>"] = false`).
+async fn switched_off(pool: &PgPool, event: &ChangeEvent) -> Result<Option<String>, sqlx::Error> {
+    let route = event.route().to_string();
+    let row: Option<(bool, Option<bool>)> = sqlx::query_as(
+        "SELECT enabled, (settings -> 'entities' ->> $2)::boolean FROM connections WHERE id = $1",
+    )
+    .bind(event.connection_id)
+    .bind(&route)
+    .fetch_optional(pool)
+    .await?;
+    let (kind, direction) = (event.kind, event.direction);
+    Ok(match row {
+        None => Some(format!(
+            "connection {} no longer exists",
+            event.connection_id
+        )),
+        Some((false, _)) => Some("the connection is disabled; nothing is synchronized".into()),
+        Some((true, Some(false))) => Some(format!(
+            "synchronization of {kind} {} is turned off for this connection",
+            match direction {
+                bridge_domain::Direction::ToProcore => "from maestro* to Procore",
+                bridge_domain::Direction::ToMaestro => "from Procore to maestro*",
+            }
+        )),
+        Some(_) => None,
+    })
 }
 
 /// The one mapping from outcome to what happens to the message.

@@ -304,3 +304,38 @@ async fn an_unreadable_message_is_archived_not_lost() {
     assert!(reason.contains("change.v0"), "{reason}");
     r.stop.cancel();
 }
+
+#[tokio::test]
+async fn a_kind_turned_off_for_the_connection_is_skipped_with_a_message() {
+    let r = start([1, 1, 1, 1, 1], 3).await;
+    sqlx::query(
+        "UPDATE connections SET settings = '{\"entities\": {\"supplier.to_procore\": false}}'
+         WHERE id = $1",
+    )
+    .bind(r.connection_id)
+    .execute(&r.db.pool)
+    .await
+    .unwrap();
+    emit(&r, EntityKind::Supplier, Direction::ToProcore, "BETON02").await;
+    wait_for_status(
+        &r,
+        "supplier",
+        "BETON02",
+        "skipped",
+        Duration::from_secs(10),
+    )
+    .await;
+    let (_, _, messages) = item(&r, "supplier", "BETON02").await.unwrap();
+    assert!(
+        messages
+            .to_string()
+            .contains("synchronization of supplier from maestro* to Procore is turned off"),
+        "{messages}"
+    );
+    let links: i64 = sqlx::query_scalar("SELECT count(*) FROM links")
+        .fetch_one(&r.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(links, 0, "a skipped supplier must not be linked");
+    r.stop.cancel();
+}
