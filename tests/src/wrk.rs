@@ -27,9 +27,9 @@ pub fn available() -> bool {
 pub fn script(authorization: &str, tag: &str) -> String {
     format!(
         r#"local n = 0
-local tid = 0
 local next_tid = 0
 function setup(thread)
+  -- `tid` becomes a global of that thread's own Lua state (a file-level local would hide it).
   thread:set("tid", next_tid)
   next_tid = next_tid + 1
 end

@@ -99,10 +99,17 @@ async fn flush_loop(
             }
             batch
         };
-        let events: Vec<NewEvent> = batch
+        let mut events: Vec<NewEvent> = batch
             .iter()
             .flat_map(|j| j.events.iter().cloned())
             .collect();
+        // Every batch takes its unique-key locks in the same order, and holds each key once:
+        // a duplicate delivery that lands in two concurrent batches then makes the second
+        // wait for the first's commit, instead of both deadlocking until Postgres's
+        // deadlock_timeout (1 s) aborts one of them.
+        events
+            .sort_by(|a, b| (a.connection_id, &a.dedup_key).cmp(&(b.connection_id, &b.dedup_key)));
+        events.dedup_by(|a, b| a.connection_id == b.connection_id && a.dedup_key == b.dedup_key);
         let result = write(&pool, &events).await.map_err(|e| e.to_string());
         if let Err(e) = &result {
             tracing::warn!(rows = events.len(), error = %e, "inbox batch not committed");

@@ -179,8 +179,8 @@ async fn main() -> anyhow::Result<()> {
             bridge.p99.as_secs_f64() * 1000.0,
             bridge.refused
         );
-        shutdown.cancel();
         delete_topology(&broker, &topology).await;
+        shutdown.cancel();
         return Ok(());
     }
 
@@ -236,10 +236,10 @@ async fn main() -> anyhow::Result<()> {
         bridge.accepted
     );
 
+    delete_topology(&broker, &topology).await;
     shutdown.cancel();
     let _ = server.await;
     let _ = naive_server.await;
-    delete_topology(&broker, &topology).await;
     Ok(())
 }
 
