@@ -284,3 +284,26 @@ async fn an_unreachable_postgres_gets_503_within_two_seconds() {
     // Nothing about the inside leaks to the caller.
     assert_eq!(body["detail"], "try again later");
 }
+
+#[tokio::test]
+async fn redeliveries_racing_each_other_are_all_accepted_and_stored_once() {
+    // Procore delivers at least once: the same events arriving together land in concurrent
+    // batches. Each must still get its 202 (no lock-order deadlock between batches).
+    let s = setup().await;
+    let mut tasks = Vec::new();
+    for round in 0..10 {
+        for n in 0..30 {
+            // Alternate the order so batches see the same keys in different orders.
+            let n = if round % 2 == 0 { n } else { 29 - n };
+            let app = s.app.clone();
+            tasks.push(tokio::spawn(async move {
+                let body = event(&format!("01HRACE{n:019}"), "Projects").to_string();
+                post(&app, "acme", Some(AUTH), body.into_bytes()).await.0
+            }));
+        }
+    }
+    for t in tasks {
+        assert_eq!(t.await.unwrap(), StatusCode::ACCEPTED);
+    }
+    assert_eq!(inbox(&s.db).await.len(), 30);
+}
