@@ -291,7 +291,7 @@ async fn redeliveries_racing_each_other_are_all_accepted_and_stored_once() {
     // batches. Each must still get its 202 (no lock-order deadlock between batches).
     let s = setup().await;
     let mut tasks = Vec::new();
-    for round in 0..10 {
+    for round in 0..20 {
         for n in 0..30 {
             // Alternate the order so batches see the same keys in different orders.
             let n = if round % 2 == 0 { n } else { 29 - n };
