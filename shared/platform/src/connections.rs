@@ -120,26 +120,24 @@ impl MaestroSettings {
     }
 }
 
+/// The columns of [`MaestroSettings`].
+const MAESTRO_COLUMNS: &str = "SELECT id, name, enabled, maestro_base_url, maestro_company, \
+     maestro_prefix, settings FROM connections";
+
 pub async fn maestro_settings(pool: &PgPool) -> Result<Vec<MaestroSettings>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT id, name, enabled, maestro_base_url, maestro_company, maestro_prefix, settings
-         FROM connections ORDER BY id",
-    )
-    .fetch_all(pool)
-    .await
+    sqlx::query_as(&format!("{MAESTRO_COLUMNS} ORDER BY id"))
+        .fetch_all(pool)
+        .await
 }
 
 pub async fn maestro_settings_by_name(
     pool: &PgPool,
     name: &str,
 ) -> Result<Option<MaestroSettings>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT id, name, enabled, maestro_base_url, maestro_company, maestro_prefix, settings
-         FROM connections WHERE name = $1",
-    )
-    .bind(name)
-    .fetch_optional(pool)
-    .await
+    sqlx::query_as(&format!("{MAESTRO_COLUMNS} WHERE name = $1"))
+        .bind(name)
+        .fetch_optional(pool)
+        .await
 }
 
 /// Creates the connection, or updates the addresses and company of the one with that name.

@@ -9,6 +9,10 @@ use uuid::Uuid;
 /// Postgres channel notified when rows are added, so relays wake at once.
 pub const NOTIFY_CHANNEL: &str = "bridge_inbox";
 
+/// The columns of [`PendingEvent`], as read from the inbox.
+const PENDING_COLUMNS: &str = "SELECT id, connection_id, source, dedup_key, kind, direction, \
+     record, project, action, occurred_at FROM inbox";
+
 /// A row to add.
 #[derive(Debug, Clone)]
 pub struct NewEvent {
@@ -127,14 +131,12 @@ pub async fn claim_pending(
     tx: &mut Transaction<'_, Postgres>,
     limit: i64,
 ) -> Result<Vec<PendingEvent>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT id, connection_id, source, dedup_key, kind, direction, record, project, action,
-                occurred_at
-         FROM inbox WHERE status = 'pending'
+    sqlx::query_as(&format!(
+        "{PENDING_COLUMNS} WHERE status = 'pending'
          ORDER BY received_at, id
          LIMIT $1
-         FOR UPDATE SKIP LOCKED",
-    )
+         FOR UPDATE SKIP LOCKED"
+    ))
     .bind(limit)
     .fetch_all(&mut **tx)
     .await
@@ -142,14 +144,10 @@ pub async fn claim_pending(
 
 /// Reads rows by id, whatever their status (to republish an event).
 pub async fn load(pool: &PgPool, ids: &[Uuid]) -> Result<Vec<PendingEvent>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT id, connection_id, source, dedup_key, kind, direction, record, project, action,
-                occurred_at
-         FROM inbox WHERE id = ANY($1)",
-    )
-    .bind(ids)
-    .fetch_all(pool)
-    .await
+    sqlx::query_as(&format!("{PENDING_COLUMNS} WHERE id = ANY($1)"))
+        .bind(ids)
+        .fetch_all(pool)
+        .await
 }
 
 /// Marks rows published.

@@ -67,27 +67,32 @@ impl Drop for TestDb {
         // The pool's connections are driven by the test's runtime, which is blocked here:
         // never await them. `WITH (FORCE)` ends them from the server side instead, on a
         // thread and runtime of its own.
-        let _ = std::thread::spawn(move || {
-            let Ok(rt) = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-            else {
-                return;
-            };
-            rt.block_on(async move {
-                let admin = with_database(&database_server_url(), "postgres");
-                if let Ok(admin) = sqlx::PgPool::connect(&admin).await {
-                    let sql = format!(
-                        "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                        db::quote_ident(&name)
-                    );
-                    let _ = sqlx::query(&sql).execute(&admin).await;
-                    admin.close().await;
-                }
-            });
-        })
-        .join();
+        on_own_runtime(async move {
+            let admin = with_database(&database_server_url(), "postgres");
+            if let Ok(admin) = sqlx::PgPool::connect(&admin).await {
+                let sql = format!(
+                    "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                    db::quote_ident(&name)
+                );
+                let _ = sqlx::query(&sql).execute(&admin).await;
+                admin.close().await;
+            }
+        });
     }
+}
+
+/// Runs `cleanup` to completion on a thread and runtime of its own. Drop runs on the test's
+/// runtime, which is blocked meanwhile, so nothing driven by that runtime may be awaited here.
+fn on_own_runtime(cleanup: impl Future<Output = ()> + Send + 'static) {
+    let _ = std::thread::spawn(move || {
+        if let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+        {
+            rt.block_on(cleanup);
+        }
+    })
+    .join();
 }
 
 /// A topology under a prefix of its own, with short retry delays, deleted on drop.
@@ -130,24 +135,15 @@ impl Drop for TestBroker {
     fn drop(&mut self) {
         self.shutdown.cancel();
         let topology = self.topology.clone();
-        let _ = std::thread::spawn(move || {
-            let Ok(rt) = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-            else {
-                return;
-            };
-            rt.block_on(async move {
-                let props = lapin::ConnectionProperties::default();
-                if let Ok(conn) = lapin::Connection::connect(&amqp_url(), props).await {
-                    if let Ok(channel) = conn.create_channel().await {
-                        let _ = topology.delete(&channel).await;
-                    }
-                    let _ = conn.close(200, "test done".into()).await;
+        on_own_runtime(async move {
+            let props = lapin::ConnectionProperties::default();
+            if let Ok(conn) = lapin::Connection::connect(&amqp_url(), props).await {
+                if let Ok(channel) = conn.create_channel().await {
+                    let _ = topology.delete(&channel).await;
                 }
-            });
-        })
-        .join();
+                let _ = conn.close(200, "test done".into()).await;
+            }
+        });
     }
 }
 
