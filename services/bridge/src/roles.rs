@@ -7,6 +7,7 @@ use bridge_maestro::{ClientConfig, HttpMaestro, MaestroApi};
 use bridge_platform::Config;
 use bridge_platform::amqp::{Broker, Publisher};
 use bridge_platform::connections::MaestroSettings;
+use bridge_platform::inbox::Handoff;
 use bridge_poller::reconciler::{self, ProcoreConnection};
 use bridge_poller::relay::{self, RelayConfig};
 use bridge_poller::schedule::{self, ClientFactory};
@@ -97,6 +98,10 @@ pub fn procore_client(config: &Config, c: &ProcoreConnection) -> anyhow::Result<
         .with_context(|| format!("connection {}: building the Procore client", c.name))
 }
 
+/// Committed ingress batches the hand-off to the relay holds before giving rows back to the
+/// sweeper (a batch is up to `GroupCommitConfig::max_batch` rows).
+const HANDOFF_BATCHES: usize = 64;
+
 /// Starts the chosen roles; returns the ingress's address when it runs. A role that fails
 /// cancels the whole process: running half a bridge silently is worse than stopping with a
 /// clear error.
@@ -109,6 +114,13 @@ pub async fn start(
     shutdown: &CancellationToken,
 ) -> anyhow::Result<Option<std::net::SocketAddr>> {
     let mut ingress_addr = None;
+    // With the relay in the same process, the ingress hands its committed rows straight to it.
+    let (handoff, handed) = if roles.ingress && roles.relay {
+        let (handoff, handed) = Handoff::channel(HANDOFF_BATCHES);
+        (Some(handoff), Some(handed))
+    } else {
+        (None, None)
+    };
     if roles.ingress {
         let listener = tokio::net::TcpListener::bind(config.ingress_addr)
             .await
@@ -119,13 +131,32 @@ pub async fn start(
                 )
             })?;
         ingress_addr = Some(listener.local_addr()?);
-        let commit = GroupCommit::start(pool.clone(), GroupCommitConfig::default());
+        let commit = match handoff {
+            Some(handoff) => {
+                GroupCommit::start_handing_off(pool.clone(), GroupCommitConfig::default(), handoff)
+            }
+            None => GroupCommit::start(pool.clone(), GroupCommitConfig::default()),
+        };
         let ingress = Ingress::new(pool.clone(), commit);
         spawn(
             tracker,
             shutdown,
             "ingress",
             bridge_ingress::run(listener, ingress, shutdown.clone()),
+        );
+    }
+    if let Some(handed) = handed {
+        spawn(
+            tracker,
+            shutdown,
+            "relay (hand-off)",
+            relay::run_handed_off(
+                pool.clone(),
+                Publisher::new(broker.clone()),
+                handed,
+                RelayConfig::default(),
+                shutdown.clone(),
+            ),
         );
     }
     if roles.relay {

@@ -54,7 +54,7 @@ fn migrate_creates_the_database_then_changes_nothing() {
     );
     assert_eq!(
         String::from_utf8_lossy(&first.stdout).trim(),
-        "database created; 2 migration(s) applied"
+        "database created; 3 migration(s) applied"
     );
     let second = bridge(&db, "unused").arg("migrate").output().unwrap();
     assert!(second.status.success());

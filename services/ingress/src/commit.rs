@@ -6,7 +6,7 @@
 //! the next flusher is already collecting. Under load a commit (and its fsync) is shared by
 //! hundreds of deliveries; when idle, a request waits at most the linger time.
 
-use bridge_platform::inbox::{self, NewEvent};
+use bridge_platform::inbox::{self, Handoff, NewEvent};
 use sqlx::PgPool;
 use std::sync::Arc;
 use std::time::Duration;
@@ -45,12 +45,31 @@ pub struct GroupCommit {
 }
 
 impl GroupCommit {
-    /// Starts the flushers; they stop when every handle is dropped.
+    /// Starts the flushers; they stop when every handle is dropped. Committed rows wait in
+    /// the outbox for a relay (woken by a notification).
     pub fn start(pool: PgPool, config: GroupCommitConfig) -> GroupCommit {
+        Self::spawn(pool, config, None)
+    }
+
+    /// Like [`GroupCommit::start`], but committed rows go straight to this process's relay.
+    pub fn start_handing_off(
+        pool: PgPool,
+        config: GroupCommitConfig,
+        handoff: Handoff,
+    ) -> GroupCommit {
+        Self::spawn(pool, config, Some(handoff))
+    }
+
+    fn spawn(pool: PgPool, config: GroupCommitConfig, handoff: Option<Handoff>) -> GroupCommit {
         let (queue, receiver) = mpsc::channel(config.max_batch * 4);
         let receiver = Arc::new(Mutex::new(receiver));
         for _ in 0..config.flushers.max(1) {
-            tokio::spawn(flush_loop(pool.clone(), receiver.clone(), config.clone()));
+            tokio::spawn(flush_loop(
+                pool.clone(),
+                receiver.clone(),
+                config.clone(),
+                handoff.clone(),
+            ));
         }
         GroupCommit { queue }
     }
@@ -72,6 +91,7 @@ async fn flush_loop(
     pool: PgPool,
     receiver: Arc<Mutex<mpsc::Receiver<Job>>>,
     config: GroupCommitConfig,
+    handoff: Option<Handoff>,
 ) {
     loop {
         let batch = {
@@ -99,10 +119,9 @@ async fn flush_loop(
             }
             batch
         };
-        let mut events: Vec<NewEvent> = batch
-            .iter()
-            .flat_map(|j| j.events.iter().cloned())
-            .collect();
+        let (events, replies): (Vec<Vec<NewEvent>>, Vec<_>) =
+            batch.into_iter().map(|j| (j.events, j.reply)).unzip();
+        let mut events: Vec<NewEvent> = events.into_iter().flatten().collect();
         // Every batch takes its unique-key locks in the same order, and holds each key once:
         // a duplicate delivery that lands in two concurrent batches then makes the second
         // wait for the first's commit, instead of both deadlocking until Postgres's
@@ -110,18 +129,37 @@ async fn flush_loop(
         events
             .sort_by(|a, b| (a.connection_id, &a.dedup_key).cmp(&(b.connection_id, &b.dedup_key)));
         events.dedup_by(|a, b| a.connection_id == b.connection_id && a.dedup_key == b.dedup_key);
-        let result = write(&pool, &events).await.map_err(|e| e.to_string());
-        if let Err(e) = &result {
+        let result = write(&pool, &events, handoff.is_some()).await;
+        let answer = result.as_ref().map(drop).map_err(|e| e.to_string());
+        if let Err(e) = &answer {
             tracing::warn!(rows = events.len(), error = %e, "inbox batch not committed");
         }
-        for job in batch {
-            let _ = job.reply.send(result.clone());
+        for reply in replies {
+            let _ = reply.send(answer.clone());
+        }
+        if let (Some(handoff), Ok(committed)) = (&handoff, result)
+            && let Err(e) = handoff.offer(&pool, committed).await
+        {
+            // Still safe: the rows are in the outbox and a relay takes them after its grace
+            // period.
+            tracing::warn!(error = %e, "committed rows neither handed off nor given back");
         }
     }
 }
 
-async fn write(pool: &PgPool, events: &[NewEvent]) -> Result<(), sqlx::Error> {
+/// Commits the rows; returns the new routed ones when they are to be handed off.
+async fn write(
+    pool: &PgPool,
+    events: &[NewEvent],
+    handing_off: bool,
+) -> Result<Vec<inbox::PendingEvent>, sqlx::Error> {
     let mut tx = pool.begin().await?;
-    inbox::insert(&mut tx, events).await?;
-    tx.commit().await
+    let committed = if handing_off {
+        inbox::insert_handed_off(&mut tx, events).await?
+    } else {
+        inbox::insert(&mut tx, events).await?;
+        Vec::new()
+    };
+    tx.commit().await?;
+    Ok(committed)
 }

@@ -99,7 +99,7 @@ async fn an_event_is_committed_once_however_often_it_is_delivered() {
         "webhook:01HULID0000000000000000001:purchase_order.to_maestro"
     );
     assert_eq!(kind.as_deref(), Some("purchase_order"));
-    assert_eq!(status, "pending");
+    assert_eq!(status, "routed");
     assert_eq!(record, "4200000000001");
     let project: Option<String> = sqlx::query_scalar("SELECT project FROM inbox")
         .fetch_one(&s.db.pool)

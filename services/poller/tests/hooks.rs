@@ -256,7 +256,7 @@ async fn the_ingress_accepts_deliveries_signed_with_the_generated_secret() {
         async move {
             let n: i64 = sqlx::query_scalar(
                 "SELECT count(*) FROM inbox WHERE record = $1 AND source = 'procore_webhook'
-                 AND status = 'pending'",
+                 AND status = 'routed'",
             )
             .bind(&id)
             .fetch_one(&pool)

@@ -80,11 +80,12 @@ async fn pending_rows_are_published_as_change_messages_and_marked_once_confirmed
     assert_eq!(
         statuses(&db).await,
         [
-            ("a".into(), "published".into()),
-            ("b".into(), "published".into()),
+            ("a".into(), "routed".into()),
+            ("b".into(), "routed".into()),
             ("c".into(), "ignored".into())
         ]
     );
+    assert_eq!(inbox::unpublished(&db.pool).await.unwrap(), 0);
 
     let mut work = Subscription::new(t.broker.clone(), t.names().work_queue(PO), 10);
     let mut records = BTreeSet::new();
@@ -118,6 +119,62 @@ async fn pending_rows_are_published_as_change_messages_and_marked_once_confirmed
 }
 
 #[tokio::test]
+async fn handed_off_rows_are_left_to_their_process_until_the_grace_period_ends() {
+    let db = TestDb::new().await;
+    let t = TestBroker::new().await;
+    let id = connection(&db).await;
+    // An ingress that committed a row for its own relay, then stopped before handing it over.
+    let mut tx = db.pool.begin().await.unwrap();
+    let handed = inbox::insert_handed_off(&mut tx, &[row(id, "h", Some(PO)), row(id, "i", None)])
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(handed.len(), 1, "only the routed row is handed over");
+    assert_eq!(handed[0].dedup_key, "h");
+    // A poller's row, which nobody hands over.
+    inbox::insert_now(&db.pool, &[row(id, "p", Some(PO))])
+        .await
+        .unwrap();
+
+    let publisher = Publisher::new(t.broker.clone());
+    let patient = RelayConfig {
+        handoff_grace: Duration::from_secs(3600),
+        ..RelayConfig::default()
+    };
+    assert_eq!(
+        relay::drain(&db.pool, &publisher, &patient).await.unwrap(),
+        1
+    );
+    assert_eq!(inbox::unpublished(&db.pool).await.unwrap(), 1);
+
+    let expired = RelayConfig {
+        handoff_grace: Duration::ZERO,
+        ..RelayConfig::default()
+    };
+    assert_eq!(
+        relay::drain(&db.pool, &publisher, &expired).await.unwrap(),
+        1
+    );
+    assert_eq!(inbox::unpublished(&db.pool).await.unwrap(), 0);
+
+    let mut work = Subscription::new(t.broker.clone(), t.names().work_queue(PO), 10);
+    let mut records = BTreeSet::new();
+    for _ in 0..2 {
+        let incoming = tokio::time::timeout(Duration::from_secs(5), work.next())
+            .await
+            .unwrap()
+            .unwrap();
+        let Envelope::ChangeV1(event) = Envelope::from_bytes(incoming.body()).unwrap();
+        records.insert(event.record);
+        incoming.ack().await.unwrap();
+    }
+    assert_eq!(
+        records,
+        BTreeSet::from(["rec-h".to_owned(), "rec-p".to_owned()])
+    );
+}
+
+#[tokio::test]
 async fn a_burst_accepted_while_rabbitmq_is_stopped_is_published_once_it_is_back() {
     let node = PrivateRabbit::start().await;
     let db = TestDb::new().await;
@@ -136,13 +193,30 @@ async fn a_burst_accepted_while_rabbitmq_is_stopped_is_published_once_it_is_back
     )
     .await
     .unwrap();
-    let relay_task = tokio::spawn(relay::run(
-        db.pool.clone(),
-        Publisher::new(broker.clone()),
-        RelayConfig::default(),
-        shutdown.clone(),
-    ));
-    let commit = GroupCommit::start(db.pool.clone(), GroupCommitConfig::default());
+    // Wired as `bridge up` wires them: the ingress hands rows to its relay, the sweeper takes
+    // what the hand-off gives back.
+    let config = RelayConfig {
+        publish_timeout: Duration::from_secs(2),
+        ..RelayConfig::default()
+    };
+    let (handoff, handed) = inbox::Handoff::channel(64);
+    let relay_tasks = [
+        tokio::spawn(relay::run_handed_off(
+            db.pool.clone(),
+            Publisher::new(broker.clone()),
+            handed,
+            config.clone(),
+            shutdown.clone(),
+        )),
+        tokio::spawn(relay::run(
+            db.pool.clone(),
+            Publisher::new(broker.clone()),
+            config,
+            shutdown.clone(),
+        )),
+    ];
+    let commit =
+        GroupCommit::start_handing_off(db.pool.clone(), GroupCommitConfig::default(), handoff);
     let app = router(Ingress::new(db.pool.clone(), commit));
 
     node.stop_app().await;
@@ -162,10 +236,7 @@ async fn a_burst_accepted_while_rabbitmq_is_stopped_is_published_once_it_is_back
             StatusCode::ACCEPTED
         );
     }
-    let pending: i64 = sqlx::query_scalar("SELECT count(*) FROM inbox WHERE status = 'pending'")
-        .fetch_one(&db.pool)
-        .await
-        .unwrap();
+    let pending = inbox::unpublished(&db.pool).await.unwrap();
     assert_eq!(
         pending, burst,
         "rows must wait in Postgres while the broker is down"
@@ -186,20 +257,15 @@ async fn a_burst_accepted_while_rabbitmq_is_stopped_is_published_once_it_is_back
     }
     eventually(
         Duration::from_secs(10),
-        "every row marked published",
+        "every row taken off the outbox",
         || {
             let pool = db.pool.clone();
-            async move {
-                let left: i64 =
-                    sqlx::query_scalar("SELECT count(*) FROM inbox WHERE status <> 'published'")
-                        .fetch_one(&pool)
-                        .await
-                        .ok()?;
-                (left == 0).then_some(())
-            }
+            async move { (inbox::unpublished(&pool).await.ok()? == 0).then_some(()) }
         },
     )
     .await;
     shutdown.cancel();
-    relay_task.await.unwrap().unwrap();
+    for task in relay_tasks {
+        task.await.unwrap().unwrap();
+    }
 }

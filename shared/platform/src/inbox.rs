@@ -4,7 +4,13 @@
 use bridge_domain::{Action, ChangeEvent, Direction, EntityKind, Envelope, Source};
 use chrono::{DateTime, Utc};
 use sqlx::{PgPool, Postgres, Transaction};
+use std::collections::HashSet;
+use std::time::Duration;
+use tokio::sync::mpsc;
 use uuid::Uuid;
+
+const ROUTED: &str = "routed";
+const IGNORED: &str = "ignored";
 
 /// Postgres channel notified when rows are added, so relays wake at once.
 pub const NOTIFY_CHANNEL: &str = "bridge_inbox";
@@ -44,14 +50,57 @@ pub struct PendingEvent {
     pub occurred_at: Option<DateTime<Utc>>,
 }
 
-/// Inserts events in one statement, skipping those whose dedup key is already there.
-/// Returns how many were new. Notifies relays in the same transaction.
+/// Inserts events in one statement, skipping those whose dedup key is already there, and
+/// queues the new routed ones for the relay. Returns how many rows were new. Notifies relays
+/// in the same transaction.
 pub async fn insert(
     tx: &mut Transaction<'_, Postgres>,
     events: &[NewEvent],
 ) -> Result<u64, sqlx::Error> {
+    let (_, written) = write(tx, events, false).await?;
+    if written.iter().any(|&(_, routed)| routed) {
+        notify(tx).await?;
+    }
+    Ok(written.len() as u64)
+}
+
+/// Inserts events like [`insert`], but the caller publishes the new routed rows itself (it
+/// hands them to its own relay after the commit): they are returned instead of announced.
+/// Relays elsewhere take them over only after a grace period.
+pub async fn insert_handed_off(
+    tx: &mut Transaction<'_, Postgres>,
+    events: &[NewEvent],
+) -> Result<Vec<PendingEvent>, sqlx::Error> {
+    let (ids, written) = write(tx, events, true).await?;
+    let routed: HashSet<Uuid> = written
+        .into_iter()
+        .filter_map(|(id, routed)| routed.then_some(id))
+        .collect();
+    Ok(events
+        .iter()
+        .zip(ids)
+        .filter(|(_, id)| routed.contains(id))
+        .map(|(event, id)| PendingEvent::of(id, event))
+        .collect())
+}
+
+/// Inserts events in a transaction of their own.
+pub async fn insert_now(pool: &PgPool, events: &[NewEvent]) -> Result<u64, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    let n = insert(&mut tx, events).await?;
+    tx.commit().await?;
+    Ok(n)
+}
+
+/// Writes the rows and their outbox entries. Returns the id given to each event (UUIDv7,
+/// time-ordered) and (id, routed) of each row that was new.
+async fn write(
+    tx: &mut Transaction<'_, Postgres>,
+    events: &[NewEvent],
+    handed_off: bool,
+) -> Result<(Vec<Uuid>, Vec<(Uuid, bool)>), sqlx::Error> {
     if events.is_empty() {
-        return Ok(0);
+        return Ok((Vec::new(), Vec::new()));
     }
     let mut ids = Vec::with_capacity(events.len());
     let mut connections = Vec::with_capacity(events.len());
@@ -73,11 +122,7 @@ pub async fn insert(
         keys.push(e.dedup_key.as_str());
         kinds.push(e.route.map(|(k, _)| k.as_str()));
         directions.push(e.route.map(|(_, d)| d.as_str()));
-        statuses.push(if e.route.is_some() {
-            "pending"
-        } else {
-            "ignored"
-        });
+        statuses.push(if e.route.is_some() { ROUTED } else { IGNORED });
         reasons.push(e.ignored_reason.as_deref());
         records.push(e.record.as_str());
         projects.push(e.project.as_deref());
@@ -85,13 +130,21 @@ pub async fn insert(
         occurred.push(e.occurred_at);
         payloads.push(&e.payload);
     }
-    let inserted = sqlx::query(
-        "INSERT INTO inbox (id, connection_id, source, dedup_key, kind, direction, status,
-                            ignored_reason, record, project, action, occurred_at, payload)
-         SELECT * FROM UNNEST($1::uuid[], $2::bigint[], $3::text[], $4::text[], $5::text[],
-                              $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],
-                              $11::text[], $12::timestamptz[], $13::jsonb[])
-         ON CONFLICT (connection_id, dedup_key) DO NOTHING",
+    // Data-modifying WITH clauses all run, whatever the outer SELECT reads.
+    let rows: Vec<(Uuid, bool)> = sqlx::query_as(
+        "WITH new AS (
+             INSERT INTO inbox (id, connection_id, source, dedup_key, kind, direction, status,
+                                ignored_reason, record, project, action, occurred_at, payload)
+             SELECT * FROM UNNEST($1::uuid[], $2::bigint[], $3::text[], $4::text[], $5::text[],
+                                  $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],
+                                  $11::text[], $12::timestamptz[], $13::jsonb[])
+             ON CONFLICT (connection_id, dedup_key) DO NOTHING
+             RETURNING id, status = 'routed' AS routed
+         ), queued AS (
+             INSERT INTO outbox (inbox_id, handed_off)
+             SELECT id, $14 FROM new WHERE routed
+         )
+         SELECT id, routed FROM new",
     )
     .bind(&ids)
     .bind(&connections)
@@ -106,43 +159,41 @@ pub async fn insert(
     .bind(&actions)
     .bind(&occurred)
     .bind(&payloads)
-    .execute(&mut **tx)
-    .await?
-    .rows_affected();
-    if inserted > 0 {
-        sqlx::query("SELECT pg_notify($1, '')")
-            .bind(NOTIFY_CHANNEL)
-            .execute(&mut **tx)
-            .await?;
-    }
-    Ok(inserted)
+    .bind(handed_off)
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok((ids, rows))
 }
 
-/// Inserts events in a transaction of their own.
-pub async fn insert_now(pool: &PgPool, events: &[NewEvent]) -> Result<u64, sqlx::Error> {
-    let mut tx = pool.begin().await?;
-    let n = insert(&mut tx, events).await?;
-    tx.commit().await?;
-    Ok(n)
+async fn notify(tx: &mut Transaction<'_, Postgres>) -> Result<(), sqlx::Error> {
+    sqlx::query("SELECT pg_notify($1, '')")
+        .bind(NOTIFY_CHANNEL)
+        .execute(&mut **tx)
+        .await
+        .map(drop)
 }
 
-/// Locks up to `limit` pending rows, oldest first, skipping rows another relay holds.
+/// Locks up to `limit` rows waiting in the outbox, oldest first, skipping rows another relay
+/// holds and rows handed to a live process's relay less than `grace` ago.
 pub async fn claim_pending(
     tx: &mut Transaction<'_, Postgres>,
     limit: i64,
+    grace: Duration,
 ) -> Result<Vec<PendingEvent>, sqlx::Error> {
     sqlx::query_as(&format!(
-        "{PENDING_COLUMNS} WHERE status = 'pending'
-         ORDER BY received_at, id
+        "{PENDING_COLUMNS} JOIN outbox o ON o.inbox_id = inbox.id
+         WHERE NOT o.handed_off OR o.enqueued_at < now() - make_interval(secs => $2)
+         ORDER BY o.inbox_id
          LIMIT $1
-         FOR UPDATE SKIP LOCKED"
+         FOR UPDATE OF o SKIP LOCKED"
     ))
     .bind(limit)
+    .bind(grace.as_secs_f64())
     .fetch_all(&mut **tx)
     .await
 }
 
-/// Reads rows by id, whatever their status (to republish an event).
+/// Reads rows by id, whatever their state (to republish an event).
 pub async fn load(pool: &PgPool, ids: &[Uuid]) -> Result<Vec<PendingEvent>, sqlx::Error> {
     sqlx::query_as(&format!("{PENDING_COLUMNS} WHERE id = ANY($1)"))
         .bind(ids)
@@ -150,16 +201,59 @@ pub async fn load(pool: &PgPool, ids: &[Uuid]) -> Result<Vec<PendingEvent>, sqlx
         .await
 }
 
-/// Marks rows published.
-pub async fn mark_published(
+/// Takes published rows off the outbox.
+///
+/// Committed without waiting for the disk (`synchronous_commit = off`): if Postgres stops
+/// before writing it, the rows are published a second time, which workers absorb; a wait for
+/// the disk per batch would cost the ingress a share of every fsync.
+pub async fn mark_published(pool: &PgPool, ids: &[Uuid]) -> Result<(), sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("SET LOCAL synchronous_commit TO off")
+        .execute(&mut *tx)
+        .await?;
+    remove_from_outbox(&mut tx, ids).await?;
+    tx.commit().await
+}
+
+/// Takes rows off the outbox inside the caller's transaction.
+pub async fn remove_from_outbox(
     tx: &mut Transaction<'_, Postgres>,
     ids: &[Uuid],
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE inbox SET status = 'published', published_at = now() WHERE id = ANY($1)")
+    sqlx::query("DELETE FROM outbox WHERE inbox_id = ANY($1)")
         .bind(ids)
         .execute(&mut **tx)
         .await
         .map(drop)
+}
+
+/// Gives handed-off rows back to every relay at once (their own relay could not take them)
+/// and wakes the relays.
+pub async fn release(pool: &PgPool, ids: &[Uuid]) -> Result<(), sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("UPDATE outbox SET handed_off = false WHERE inbox_id = ANY($1)")
+        .bind(ids)
+        .execute(&mut *tx)
+        .await?;
+    notify(&mut tx).await?;
+    tx.commit().await
+}
+
+/// Removes outbox rows whose inbox row is gone (its connection was deleted).
+pub async fn remove_orphans(pool: &PgPool) -> Result<u64, sqlx::Error> {
+    sqlx::query(
+        "DELETE FROM outbox o WHERE NOT EXISTS (SELECT 1 FROM inbox i WHERE i.id = o.inbox_id)",
+    )
+    .execute(pool)
+    .await
+    .map(|r| r.rows_affected())
+}
+
+/// How many events wait to be published.
+pub async fn unpublished(pool: &PgPool) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT count(*) FROM outbox")
+        .fetch_one(pool)
+        .await
 }
 
 /// Marks a row that can never be published (it names no known route), with the reason.
@@ -172,11 +266,67 @@ pub async fn mark_ignored(
         .bind(id)
         .bind(reason)
         .execute(&mut **tx)
-        .await
-        .map(drop)
+        .await?;
+    remove_from_outbox(tx, &[id]).await
+}
+
+/// Rows handed from the process that wrote them straight to its own relay, so that a
+/// committed event is published without being read back from Postgres.
+#[derive(Clone)]
+pub struct Handoff {
+    sender: mpsc::Sender<Vec<PendingEvent>>,
+}
+
+impl std::fmt::Debug for Handoff {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Handoff")
+            .field("room", &self.sender.capacity())
+            .finish()
+    }
+}
+
+impl Handoff {
+    /// A hand-off holding at most `batches` batches in flight.
+    pub fn channel(batches: usize) -> (Handoff, mpsc::Receiver<Vec<PendingEvent>>) {
+        let (sender, receiver) = mpsc::channel(batches.max(1));
+        (Handoff { sender }, receiver)
+    }
+
+    /// Passes committed rows on; when the relay is full or gone, gives them back to every
+    /// relay through Postgres instead, so none waits out the grace period.
+    pub async fn offer(&self, pool: &PgPool, rows: Vec<PendingEvent>) -> Result<(), sqlx::Error> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        match self.sender.try_send(rows) {
+            Ok(()) => Ok(()),
+            Err(
+                mpsc::error::TrySendError::Full(rows) | mpsc::error::TrySendError::Closed(rows),
+            ) => {
+                let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+                release(pool, &ids).await
+            }
+        }
+    }
 }
 
 impl PendingEvent {
+    /// The pending row `event` became once written with `id`.
+    fn of(id: Uuid, event: &NewEvent) -> PendingEvent {
+        PendingEvent {
+            id,
+            connection_id: event.connection_id,
+            source: source_name(event.source).to_owned(),
+            dedup_key: event.dedup_key.clone(),
+            kind: event.route.map(|(k, _)| k.as_str().to_owned()),
+            direction: event.route.map(|(_, d)| d.as_str().to_owned()),
+            record: Some(event.record.clone()),
+            project: event.project.clone(),
+            action: Some(action_name(event.action).to_owned()),
+            occurred_at: Some(event.occurred_at),
+        }
+    }
+
     /// The message for this row, or why none can be made.
     pub fn envelope(&self) -> Result<Envelope, String> {
         let kind: EntityKind = self

@@ -23,6 +23,7 @@ async fn every_table_of_the_design_exists_after_migrating() {
             "dead_letters",
             "inbox",
             "links",
+            "outbox",
             "sync_attempts",
             "sync_items"
         ]
