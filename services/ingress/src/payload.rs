@@ -49,13 +49,31 @@ pub fn parse(body: &[u8]) -> Result<ProcoreEvent, PayloadError> {
     parse_with_json(body).map(|(event, _)| event)
 }
 
-/// Parses one delivery body, also returning the JSON it was read from (kept in the inbox for
-/// support), so the body is decoded once.
-pub fn parse_with_json(body: &[u8]) -> Result<(ProcoreEvent, Value), PayloadError> {
+/// Parses one delivery body, also returning it as text, to be kept in the inbox for support
+/// exactly as received (not decoded and encoded again).
+pub fn parse_with_json(body: &[u8]) -> Result<(ProcoreEvent, String), PayloadError> {
     let value: Value =
         serde_json::from_slice(body).map_err(|e| PayloadError::NotJson(e.to_string()))?;
     let event = from_value(&value)?;
-    Ok((event, value))
+    // Postgres's jsonb cannot hold U+0000; refusing the one body keeps it from failing the
+    // whole group-commit batch it would share.
+    if holds_nul(&value) {
+        return Err(PayloadError::NotJson(
+            "a string holds U+0000 (\\u0000), which cannot be stored".into(),
+        ));
+    }
+    let text = String::from_utf8(body.to_vec())
+        .map_err(|_| PayloadError::NotJson("the body is not UTF-8".into()))?;
+    Ok((event, text))
+}
+
+fn holds_nul(value: &Value) -> bool {
+    match value {
+        Value::String(s) => s.contains('\0'),
+        Value::Array(items) => items.iter().any(holds_nul),
+        Value::Object(map) => map.iter().any(|(k, v)| k.contains('\0') || holds_nul(v)),
+        _ => false,
+    }
 }
 
 fn from_value(value: &Value) -> Result<ProcoreEvent, PayloadError> {

@@ -118,7 +118,7 @@ async fn read_body(headers: &HeaderMap, body: Body) -> Result<Bytes, IngressErro
 fn inbox_rows(
     settings: &WebhookSettings,
     event: &ProcoreEvent,
-    raw: serde_json::Value,
+    raw: String,
 ) -> Vec<NewEvent> {
     let ours = settings.oauth_client_id.is_some()
         && event.source_application_id == settings.oauth_client_id;

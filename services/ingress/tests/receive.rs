@@ -208,6 +208,38 @@ async fn each_refusal_has_its_status_and_code_and_stores_nothing() {
 }
 
 #[tokio::test]
+async fn a_body_postgres_cannot_store_is_refused_alone_and_the_rest_of_its_batch_is_kept() {
+    let s = setup().await;
+    let mut poisoned = event("01HULIDNUL0000000000000000", "Projects");
+    poisoned["metadata"]["note"] = json!("before\u{0}after");
+    let sends = (0..20).map(|n| {
+        let body = if n == 10 {
+            poisoned.to_string()
+        } else {
+            event(&format!("01HULIDBATCH{n:014}"), "Projects").to_string()
+        };
+        let app = s.app.clone();
+        async move { post(&app, "acme", Some(AUTH), body.into_bytes()).await }
+    });
+    let answers = futures::future::join_all(sends).await;
+    for (n, (status, body)) in answers.iter().enumerate() {
+        if n == 10 {
+            assert_eq!(
+                (*status, body["code"].as_str()),
+                (StatusCode::BAD_REQUEST, Some("invalid_json")),
+                "{body}"
+            );
+            assert!(body["detail"].as_str().unwrap().contains("U+0000"), "{body}");
+        } else {
+            assert_eq!(*status, StatusCode::ACCEPTED, "{body}");
+        }
+    }
+    let rows = inbox(&s.db).await;
+    assert_eq!(rows.len(), 19);
+    assert!(rows.iter().all(|r| !r.0.contains("NUL")));
+}
+
+#[tokio::test]
 async fn both_values_are_accepted_during_a_rotation() {
     let s = setup().await;
     connections::set_webhook_auth(

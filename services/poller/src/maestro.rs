@@ -182,7 +182,7 @@ fn event(
         project: project.map(str::to_owned),
         action: Action::Create,
         occurred_at: Utc::now(),
-        payload,
+        payload: payload.to_string(),
     }
 }
 

@@ -381,7 +381,7 @@ fn events(
                 project: project.clone(),
                 action,
                 occurred_at: updated_at,
-                payload: payload.clone(),
+                payload: payload.to_string(),
             });
         }
     }

@@ -45,7 +45,7 @@ fn row(connection_id: i64, key: &str, route: Option<Route>) -> NewEvent {
         project: Some("77".into()),
         action: Action::Create,
         occurred_at: Utc::now(),
-        payload: serde_json::json!({}),
+        payload: "{}".into(),
     }
 }
 

@@ -142,7 +142,7 @@ async fn emit(r: &Running, kind: EntityKind, direction: Direction, record: &str)
             project: None,
             action: Action::Create,
             occurred_at: Utc::now(),
-            payload: serde_json::json!({}),
+            payload: "{}".into(),
         }],
     )
     .await

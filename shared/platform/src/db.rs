@@ -74,6 +74,9 @@ pub async fn connect(config: &Config) -> Result<PgPool, DbError> {
     let pool = PgPoolOptions::new()
         .max_connections(config.database_pool_size)
         .acquire_timeout(Duration::from_secs(2))
+        // No ping before handing a connection out: it cost a round trip per transaction, and
+        // a connection the server dropped fails its statement with an error sqlx then discards.
+        .test_before_acquire(false)
         .connect_lazy_with(opts);
     // Prove the server answers now rather than at the first request.
     within(config.connect_timeout, &address, pool.acquire()).await?;

@@ -32,7 +32,9 @@ pub struct NewEvent {
     pub project: Option<String>,
     pub action: Action,
     pub occurred_at: DateTime<Utc>,
-    pub payload: serde_json::Value,
+    /// The event as received or found, as JSON text (kept as sent: a webhook body is stored
+    /// without being decoded and encoded again).
+    pub payload: String,
 }
 
 /// A pending row, as the relay reads it.
@@ -128,7 +130,7 @@ async fn write(
         projects.push(e.project.as_deref());
         actions.push(action_name(e.action));
         occurred.push(e.occurred_at);
-        payloads.push(&e.payload);
+        payloads.push(e.payload.as_str());
     }
     // Data-modifying WITH clauses all run, whatever the outer SELECT reads.
     let rows: Vec<(Uuid, bool)> = sqlx::query_as(
@@ -137,7 +139,7 @@ async fn write(
                                 ignored_reason, record, project, action, occurred_at, payload)
              SELECT * FROM UNNEST($1::uuid[], $2::bigint[], $3::text[], $4::text[], $5::text[],
                                   $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],
-                                  $11::text[], $12::timestamptz[], $13::jsonb[])
+                                  $11::text[], $12::timestamptz[], $13::text[]::jsonb[])
              ON CONFLICT (connection_id, dedup_key) DO NOTHING
              RETURNING id, status = 'routed' AS routed
          ), queued AS (

@@ -44,6 +44,9 @@ struct Args {
     /// Skip the naive receiver.
     #[arg(long)]
     bridge_only: bool,
+    /// Group-commit flushers (default: the ingress's own default).
+    #[arg(long)]
+    flushers: Option<usize>,
     /// Use the built-in HTTP client even when `wrk` is installed.
     #[arg(long)]
     builtin_client: bool,
@@ -131,10 +134,14 @@ async fn main() -> anyhow::Result<()> {
     // Wired as `bridge up` wires them: the ingress hands committed rows to the relay of its
     // own process, and the sweeper takes whatever is not handed over.
     let (handoff, handed) = Handoff::channel(64);
+    let mut commit_config = GroupCommitConfig::default();
+    if let Some(n) = args.flushers {
+        commit_config.flushers = n;
+    }
     let commit = if args.no_relay {
-        GroupCommit::start(pool.clone(), GroupCommitConfig::default())
+        GroupCommit::start(pool.clone(), commit_config)
     } else {
-        GroupCommit::start_handing_off(pool.clone(), GroupCommitConfig::default(), handoff)
+        GroupCommit::start_handing_off(pool.clone(), commit_config, handoff)
     };
     let server = tokio::spawn(
         axum::serve(

@@ -172,7 +172,7 @@ impl Stack {
                 project: project.map(str::to_owned),
                 action,
                 occurred_at: Utc::now(),
-                payload: json!({}),
+                payload: "{}".into(),
             }],
         )
         .await
