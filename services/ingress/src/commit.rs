@@ -153,13 +153,12 @@ async fn write(
     events: &[NewEvent],
     handing_off: bool,
 ) -> Result<Vec<inbox::PendingEvent>, sqlx::Error> {
+    if handing_off {
+        // One statement, committed on its own: a single round trip.
+        return inbox::insert_handed_off(pool, events).await;
+    }
     let mut tx = pool.begin().await?;
-    let committed = if handing_off {
-        inbox::insert_handed_off(&mut tx, events).await?
-    } else {
-        inbox::insert(&mut tx, events).await?;
-        Vec::new()
-    };
+    inbox::insert(&mut tx, events).await?;
     tx.commit().await?;
-    Ok(committed)
+    Ok(Vec::new())
 }

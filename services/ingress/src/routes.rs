@@ -115,11 +115,7 @@ async fn read_body(headers: &HeaderMap, body: Body) -> Result<Bytes, IngressErro
 }
 
 /// The inbox rows for one event: one per route it feeds, or one ignored row saying why.
-fn inbox_rows(
-    settings: &WebhookSettings,
-    event: &ProcoreEvent,
-    raw: String,
-) -> Vec<NewEvent> {
+fn inbox_rows(settings: &WebhookSettings, event: &ProcoreEvent, raw: String) -> Vec<NewEvent> {
     let ours = settings.oauth_client_id.is_some()
         && event.source_application_id == settings.oauth_client_id;
     let routes = resources::routes(&event.resource);

@@ -229,7 +229,10 @@ async fn a_body_postgres_cannot_store_is_refused_alone_and_the_rest_of_its_batch
                 (StatusCode::BAD_REQUEST, Some("invalid_json")),
                 "{body}"
             );
-            assert!(body["detail"].as_str().unwrap().contains("U+0000"), "{body}");
+            assert!(
+                body["detail"].as_str().unwrap().contains("U+0000"),
+                "{body}"
+            );
         } else {
             assert_eq!(*status, StatusCode::ACCEPTED, "{body}");
         }

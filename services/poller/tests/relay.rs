@@ -125,7 +125,7 @@ async fn handed_off_rows_are_left_to_their_process_until_the_grace_period_ends()
     let id = connection(&db).await;
     // An ingress that committed a row for its own relay, then stopped before handing it over.
     let mut tx = db.pool.begin().await.unwrap();
-    let handed = inbox::insert_handed_off(&mut tx, &[row(id, "h", Some(PO)), row(id, "i", None)])
+    let handed = inbox::insert_handed_off(&mut *tx, &[row(id, "h", Some(PO)), row(id, "i", None)])
         .await
         .unwrap();
     tx.commit().await.unwrap();

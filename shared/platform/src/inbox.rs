@@ -3,7 +3,7 @@
 
 use bridge_domain::{Action, ChangeEvent, Direction, EntityKind, Envelope, Source};
 use chrono::{DateTime, Utc};
-use sqlx::{PgPool, Postgres, Transaction};
+use sqlx::{PgExecutor, PgPool, Postgres, Transaction};
 use std::collections::HashSet;
 use std::time::Duration;
 use tokio::sync::mpsc;
@@ -59,7 +59,7 @@ pub async fn insert(
     tx: &mut Transaction<'_, Postgres>,
     events: &[NewEvent],
 ) -> Result<u64, sqlx::Error> {
-    let (_, written) = write(tx, events, false).await?;
+    let (_, written) = write(&mut **tx, events, false).await?;
     if written.iter().any(|&(_, routed)| routed) {
         notify(tx).await?;
     }
@@ -69,11 +69,14 @@ pub async fn insert(
 /// Inserts events like [`insert`], but the caller publishes the new routed rows itself (it
 /// hands them to its own relay after the commit): they are returned instead of announced.
 /// Relays elsewhere take them over only after a grace period.
-pub async fn insert_handed_off(
-    tx: &mut Transaction<'_, Postgres>,
+///
+/// It is one statement, so given the pool rather than a transaction it commits on its own in
+/// a single round trip.
+pub async fn insert_handed_off<'c>(
+    executor: impl PgExecutor<'c>,
     events: &[NewEvent],
 ) -> Result<Vec<PendingEvent>, sqlx::Error> {
-    let (ids, written) = write(tx, events, true).await?;
+    let (ids, written) = write(executor, events, true).await?;
     let routed: HashSet<Uuid> = written
         .into_iter()
         .filter_map(|(id, routed)| routed.then_some(id))
@@ -96,8 +99,8 @@ pub async fn insert_now(pool: &PgPool, events: &[NewEvent]) -> Result<u64, sqlx:
 
 /// Writes the rows and their outbox entries. Returns the id given to each event (UUIDv7,
 /// time-ordered) and (id, routed) of each row that was new.
-async fn write(
-    tx: &mut Transaction<'_, Postgres>,
+async fn write<'c>(
+    executor: impl PgExecutor<'c>,
     events: &[NewEvent],
     handed_off: bool,
 ) -> Result<(Vec<Uuid>, Vec<(Uuid, bool)>), sqlx::Error> {
@@ -162,7 +165,7 @@ async fn write(
     .bind(&occurred)
     .bind(&payloads)
     .bind(handed_off)
-    .fetch_all(&mut **tx)
+    .fetch_all(executor)
     .await?;
     Ok((ids, rows))
 }
@@ -209,12 +212,28 @@ pub async fn load(pool: &PgPool, ids: &[Uuid]) -> Result<Vec<PendingEvent>, sqlx
 /// before writing it, the rows are published a second time, which workers absorb; a wait for
 /// the disk per batch would cost the ingress a share of every fsync.
 pub async fn mark_published(pool: &PgPool, ids: &[Uuid]) -> Result<(), sqlx::Error> {
-    let mut tx = pool.begin().await?;
-    sqlx::query("SET LOCAL synchronous_commit TO off")
-        .execute(&mut *tx)
-        .await?;
-    remove_from_outbox(&mut tx, ids).await?;
-    tx.commit().await
+    if ids.is_empty() {
+        return Ok(());
+    }
+    // One round trip for the whole transaction: the simple-query protocol takes several
+    // statements but no parameters, so the ids are written as a literal (a uuid's text is
+    // hex digits and hyphens only).
+    let mut list = String::with_capacity(ids.len() * 37 + 2);
+    list.push('{');
+    for (n, id) in ids.iter().enumerate() {
+        if n > 0 {
+            list.push(',');
+        }
+        list.push_str(&id.to_string());
+    }
+    list.push('}');
+    sqlx::raw_sql(&format!(
+        "BEGIN; SET LOCAL synchronous_commit TO off; \
+         DELETE FROM outbox WHERE inbox_id = ANY('{list}'::uuid[]); COMMIT;"
+    ))
+    .execute(pool)
+    .await
+    .map(drop)
 }
 
 /// Takes rows off the outbox inside the caller's transaction.

@@ -47,6 +47,9 @@ struct Args {
     /// Group-commit flushers (default: the ingress's own default).
     #[arg(long)]
     flushers: Option<usize>,
+    /// Group-commit linger in microseconds (default: the ingress's own default).
+    #[arg(long)]
+    linger_us: Option<u64>,
     /// Use the built-in HTTP client even when `wrk` is installed.
     #[arg(long)]
     builtin_client: bool,
@@ -137,6 +140,9 @@ async fn main() -> anyhow::Result<()> {
     let mut commit_config = GroupCommitConfig::default();
     if let Some(n) = args.flushers {
         commit_config.flushers = n;
+    }
+    if let Some(us) = args.linger_us {
+        commit_config.linger = Duration::from_micros(us);
     }
     let commit = if args.no_relay {
         GroupCommit::start(pool.clone(), commit_config)
