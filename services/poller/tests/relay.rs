@@ -2,7 +2,7 @@
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use bridge_domain::{Action, Direction, EntityKind, Envelope, Route, Source};
+use bridge_domain::{Action, ChangeEvent, Direction, EntityKind, Envelope, Route, Source};
 use bridge_ingress::{GroupCommit, GroupCommitConfig, Ingress, authorization_hash, router};
 use bridge_platform::Secret;
 use bridge_platform::amqp::{Broker, Publisher, Subscription, Topology};
@@ -56,6 +56,21 @@ async fn statuses(db: &TestDb) -> Vec<(String, String)> {
         .unwrap()
 }
 
+/// Receives and acks `n` change messages, with their AMQP message ids.
+async fn take(work: &mut Subscription, n: usize) -> Vec<(ChangeEvent, Option<String>)> {
+    let mut out = Vec::with_capacity(n);
+    for _ in 0..n {
+        let incoming = tokio::time::timeout(Duration::from_secs(5), work.next())
+            .await
+            .expect("a change message within 5 s")
+            .unwrap();
+        let Envelope::ChangeV1(event) = Envelope::from_bytes(incoming.body()).unwrap();
+        out.push((event, incoming.message_id().map(str::to_owned)));
+        incoming.ack().await.unwrap();
+    }
+    out
+}
+
 #[tokio::test]
 async fn pending_rows_are_published_as_change_messages_and_marked_once_confirmed() {
     let db = TestDb::new().await;
@@ -89,21 +104,12 @@ async fn pending_rows_are_published_as_change_messages_and_marked_once_confirmed
 
     let mut work = Subscription::new(t.broker.clone(), t.names().work_queue(PO), 10);
     let mut records = BTreeSet::new();
-    for _ in 0..2 {
-        let incoming = tokio::time::timeout(Duration::from_secs(5), work.next())
-            .await
-            .unwrap()
-            .unwrap();
-        let Envelope::ChangeV1(event) = Envelope::from_bytes(incoming.body()).unwrap();
+    for (event, message_id) in take(&mut work, 2).await {
         assert_eq!(event.connection_id, id);
         assert_eq!(event.route(), PO);
         assert_eq!(event.project.as_deref(), Some("77"));
-        assert_eq!(
-            incoming.message_id(),
-            Some(event.event_id.to_string().as_str())
-        );
+        assert_eq!(message_id, Some(event.event_id.to_string()));
         records.insert(event.record);
-        incoming.ack().await.unwrap();
     }
     assert_eq!(
         records,
@@ -158,16 +164,11 @@ async fn handed_off_rows_are_left_to_their_process_until_the_grace_period_ends()
     assert_eq!(inbox::unpublished(&db.pool).await.unwrap(), 0);
 
     let mut work = Subscription::new(t.broker.clone(), t.names().work_queue(PO), 10);
-    let mut records = BTreeSet::new();
-    for _ in 0..2 {
-        let incoming = tokio::time::timeout(Duration::from_secs(5), work.next())
-            .await
-            .unwrap()
-            .unwrap();
-        let Envelope::ChangeV1(event) = Envelope::from_bytes(incoming.body()).unwrap();
-        records.insert(event.record);
-        incoming.ack().await.unwrap();
-    }
+    let records: BTreeSet<String> = take(&mut work, 2)
+        .await
+        .into_iter()
+        .map(|(event, _)| event.record)
+        .collect();
     assert_eq!(
         records,
         BTreeSet::from(["rec-h".to_owned(), "rec-p".to_owned()])
