@@ -55,8 +55,9 @@ pub fn parse_with_json(body: &[u8]) -> Result<(ProcoreEvent, String), PayloadErr
     let value: Value =
         serde_json::from_slice(body).map_err(|e| PayloadError::NotJson(e.to_string()))?;
     let event = from_value(&value)?;
-    // Postgres's jsonb cannot hold U+0000; refusing the one body keeps it from failing the
-    // whole group-commit batch it would share.
+    // Postgres's JSON functions cannot read a document holding U+0000 ("cannot be converted
+    // to text"), so such an event could be stored but never looked into again; refused here,
+    // on its own, it also cannot fail the group-commit batch it would share.
     if holds_nul(&value) {
         return Err(PayloadError::NotJson(
             "a string holds U+0000 (\\u0000), which cannot be stored".into(),

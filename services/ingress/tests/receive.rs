@@ -208,7 +208,7 @@ async fn each_refusal_has_its_status_and_code_and_stores_nothing() {
 }
 
 #[tokio::test]
-async fn a_body_postgres_cannot_store_is_refused_alone_and_the_rest_of_its_batch_is_kept() {
+async fn a_body_postgres_cannot_read_is_refused_alone_and_the_rest_of_its_batch_is_kept() {
     let s = setup().await;
     let mut poisoned = event("01HULIDNUL0000000000000000", "Projects");
     poisoned["metadata"]["note"] = json!("before\u{0}after");

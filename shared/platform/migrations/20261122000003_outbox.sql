@@ -22,3 +22,14 @@ ALTER TABLE inbox
     ALTER COLUMN status SET DEFAULT 'routed',
     ADD CONSTRAINT inbox_status_check CHECK (status IN ('routed', 'ignored')),
     DROP COLUMN published_at;
+
+-- Keys are compared byte by byte: they are identifiers, not words, and a linguistic
+-- collation costs every index insert and lookup on them a locale comparison.
+ALTER TABLE inbox
+    ALTER COLUMN dedup_key TYPE text COLLATE "C",
+    ALTER COLUMN record TYPE text COLLATE "C";
+
+-- The event is kept exactly as received (key order, spacing): `json` checks it and stores the
+-- text, where `jsonb` would also rebuild it into its binary form on every insert, for a
+-- column that is read only when someone looks at one event.
+ALTER TABLE inbox ALTER COLUMN payload TYPE json;

@@ -142,7 +142,7 @@ async fn write<'c>(
                                 ignored_reason, record, project, action, occurred_at, payload)
              SELECT * FROM UNNEST($1::uuid[], $2::bigint[], $3::text[], $4::text[], $5::text[],
                                   $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],
-                                  $11::text[], $12::timestamptz[], $13::text[]::jsonb[])
+                                  $11::text[], $12::timestamptz[], $13::text[]::json[])
              ON CONFLICT (connection_id, dedup_key) DO NOTHING
              RETURNING id, status = 'routed' AS routed
          ), queued AS (
