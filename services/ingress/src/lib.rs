@@ -17,6 +17,7 @@ pub use commit::{GroupCommit, GroupCommitConfig};
 pub use error::IngressError;
 pub use routes::{Ingress, router};
 
+use axum::serve::ListenerExt as _;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
@@ -28,6 +29,13 @@ pub async fn run(
 ) -> anyhow::Result<()> {
     let address = listener.local_addr()?;
     tracing::info!(%address, "webhook ingress listening");
+    // Answers go out at once: with Nagle's algorithm a 202 could wait for the ACK of the
+    // previous one on a kept-alive connection.
+    let listener = listener.tap_io(|stream| {
+        if let Err(e) = stream.set_nodelay(true) {
+            tracing::debug!(error = %e, "TCP_NODELAY not set on a webhook connection");
+        }
+    });
     axum::serve(listener, router(ingress))
         .with_graceful_shutdown(shutdown.cancelled_owned())
         .await?;

@@ -149,14 +149,11 @@ async fn main() -> anyhow::Result<()> {
     } else {
         GroupCommit::start_handing_off(pool.clone(), commit_config, handoff)
     };
-    let server = tokio::spawn(
-        axum::serve(
-            listener,
-            bridge_ingress::router(Ingress::new(pool.clone(), commit)),
-        )
-        .with_graceful_shutdown(shutdown.clone().cancelled_owned())
-        .into_future(),
-    );
+    let server = tokio::spawn(bridge_ingress::run(
+        listener,
+        Ingress::new(pool.clone(), commit),
+        shutdown.clone(),
+    ));
     let relay_stop = CancellationToken::new();
     let mut relay_tasks = Vec::new();
     if !args.no_relay {
