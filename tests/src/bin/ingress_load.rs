@@ -5,7 +5,7 @@
 //! same time), then to a naive receiver that does one insert and one confirmed publish per
 //! request. Prints accepted/s, p50 and p99 for each and the ratio.
 //!
-//!     cargo run --release -p bridge-e2e --bin ingress_load -- --seconds 60 --senders 64
+//!     cargo run --release -p bridge-e2e --bin ingress_load -- --seconds 60 --senders 128
 
 use anyhow::Context as _;
 use axum::extract::State;
@@ -36,7 +36,7 @@ struct Args {
     #[arg(long, default_value_t = 60)]
     seconds: u64,
     /// Concurrent senders.
-    #[arg(long, default_value_t = 64)]
+    #[arg(long, default_value_t = 128)]
     senders: usize,
     /// Leave the outbox relay off during the bridge run (to see the ingress alone).
     #[arg(long)]
