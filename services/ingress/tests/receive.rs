@@ -2,8 +2,10 @@
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
+use bridge_domain::{Action, Direction, EntityKind, Source};
 use bridge_ingress::{GroupCommit, GroupCommitConfig, Ingress, authorization_hash, router};
 use bridge_platform::connections::{self, NewConnection};
+use bridge_platform::inbox::{self, NewEvent};
 use bridge_platform::testing::TestDb;
 use serde_json::json;
 use std::time::{Duration, Instant};
@@ -111,6 +113,74 @@ async fn an_event_is_committed_once_however_often_it_is_delivered() {
         .await
         .unwrap();
     assert_eq!(connection, s.connection_id);
+}
+
+#[tokio::test]
+async fn a_webhook_for_a_change_the_reconciler_already_brought_in_counts_once() {
+    let s = setup().await;
+    // The reconciler found the change at 10:11:12.123 while the webhook was held back.
+    let changed_at = "2026-11-20T10:11:12.123Z".parse().unwrap();
+    inbox::insert_now(
+        &s.db.pool,
+        &[NewEvent {
+            connection_id: s.connection_id,
+            source: Source::ProcoreReconciler,
+            dedup_key: "procore:purchase_order:4200000000001:2026-11-20T10:11:12.123Z:purchase_order.to_maestro".into(),
+            route: Some((EntityKind::PurchaseOrder, Direction::ToMaestro)),
+            ignored_reason: None,
+            record: "4200000000001".into(),
+            project: Some("77".into()),
+            action: Action::Update,
+            occurred_at: changed_at,
+            payload: "{}".into(),
+        }],
+    )
+    .await
+    .unwrap();
+    let waiting = inbox::unpublished(&s.db.pool).await.unwrap();
+
+    // The webhook of that same change arrives later: stored for support, not sent again.
+    let mut same = event("01HULIDLATE000000000000001", "Purchase Order Contracts");
+    same["timestamp"] = json!("2026-11-20T10:11:12.123Z");
+    assert_eq!(
+        post(&s.app, "acme", Some(AUTH), same.to_string().into_bytes())
+            .await
+            .0,
+        StatusCode::ACCEPTED
+    );
+    // A later change of the record is a change of its own.
+    let mut newer = event("01HULIDLATE000000000000002", "Purchase Order Contracts");
+    newer["timestamp"] = json!("2026-11-20T10:15:00Z");
+    assert_eq!(
+        post(&s.app, "acme", Some(AUTH), newer.to_string().into_bytes())
+            .await
+            .0,
+        StatusCode::ACCEPTED
+    );
+
+    let rows = inbox(&s.db).await;
+    let late = rows
+        .iter()
+        .find(|r| r.0.contains("LATE000000000000001"))
+        .unwrap();
+    assert_eq!(late.2, "ignored", "{rows:?}");
+    assert!(
+        late.3
+            .as_deref()
+            .unwrap()
+            .contains("already in the inbox as procore:purchase_order:"),
+        "{rows:?}"
+    );
+    let later = rows
+        .iter()
+        .find(|r| r.0.contains("LATE000000000000002"))
+        .unwrap();
+    assert_eq!(later.2, "routed", "{rows:?}");
+    assert_eq!(
+        inbox::unpublished(&s.db.pool).await.unwrap(),
+        waiting + 1,
+        "only the newer change waits to be published"
+    );
 }
 
 #[tokio::test]

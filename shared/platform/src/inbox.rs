@@ -53,7 +53,13 @@ pub struct PendingEvent {
 }
 
 /// Inserts events in one statement, skipping those whose dedup key is already there, and
-/// queues the new routed ones for the relay. Returns how many rows were new. Notifies relays
+/// queues the new routed ones for the relay.
+///
+/// A webhook event is stored as ignored when the inbox already holds a routed row for the
+/// same record and route that happened at or after it (typically the reconciler found the
+/// change while the webhook was delayed): whoever processes that row reloads the record and
+/// sees this change too, so the change counts once whichever path saw it first. The
+/// reconciler makes the same check the other way round before it writes. Returns how many rows were new. Notifies relays
 /// in the same transaction.
 pub async fn insert(
     tx: &mut Transaction<'_, Postgres>,
@@ -140,9 +146,25 @@ async fn write<'c>(
         "WITH new AS (
              INSERT INTO inbox (id, connection_id, source, dedup_key, kind, direction, status,
                                 ignored_reason, record, project, action, occurred_at, payload)
-             SELECT * FROM UNNEST($1::uuid[], $2::bigint[], $3::text[], $4::text[], $5::text[],
-                                  $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],
-                                  $11::text[], $12::timestamptz[], $13::text[]::json[])
+             SELECT u.id, u.connection_id, u.source, u.dedup_key, u.kind, u.direction,
+                    CASE WHEN seen.dedup_key IS NULL THEN u.status ELSE 'ignored' END,
+                    CASE WHEN seen.dedup_key IS NULL THEN u.ignored_reason
+                         ELSE 'already in the inbox as ' || seen.dedup_key
+                              || ', a change of the record at or after this one' END,
+                    u.record, u.project, u.action, u.occurred_at, u.payload
+             FROM UNNEST($1::uuid[], $2::bigint[], $3::text[], $4::text[], $5::text[],
+                         $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],
+                         $11::text[], $12::timestamptz[], $13::text[]::json[])
+                  AS u(id, connection_id, source, dedup_key, kind, direction, status,
+                       ignored_reason, record, project, action, occurred_at, payload)
+             LEFT JOIN LATERAL (
+                 SELECT i.dedup_key FROM inbox i
+                 WHERE u.source = 'procore_webhook' AND u.status = 'routed'
+                   AND i.connection_id = u.connection_id AND i.record = u.record
+                   AND i.kind = u.kind AND i.direction = u.direction
+                   AND i.status = 'routed' AND i.occurred_at >= u.occurred_at
+                 LIMIT 1
+             ) seen ON true
              ON CONFLICT (connection_id, dedup_key) DO NOTHING
              RETURNING id, status = 'routed' AS routed
          ), queued AS (
