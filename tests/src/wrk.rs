@@ -23,7 +23,9 @@ pub fn available() -> bool {
         .is_ok()
 }
 
-/// A Lua script posting v2 Procore events, each with an id and ULID of its own.
+/// A Lua script posting v2 Procore events, each with an id, a ULID and a record of its own
+/// (two events of one record at one time would count as one change, and the second would
+/// not be published).
 pub fn script(authorization: &str, tag: &str) -> String {
     format!(
         r#"local n = 0
@@ -35,7 +37,7 @@ function setup(thread)
 end
 function request()
   n = n + 1
-  local body = string.format('{{"id":%d,"ulid":"01WRK{tag}%02d%015d","timestamp":"2026-11-20T10:11:12.123456Z","event_type":"update","resource_name":"Projects","resource_id":%d,"company_id":8,"project_id":null,"user_id":42,"api_version":"v2.0","metadata":{{"source_user_id":42,"source_company_id":8,"source_application_id":"another-app"}}}}', tid * 100000000 + n, tid, n, 5000000 + n)
+  local body = string.format('{{"id":%d,"ulid":"01WRK{tag}%02d%015d","timestamp":"2026-11-20T10:11:12.123456Z","event_type":"update","resource_name":"Projects","resource_id":%d,"company_id":8,"project_id":null,"user_id":42,"api_version":"v2.0","metadata":{{"source_user_id":42,"source_company_id":8,"source_application_id":"another-app"}}}}', tid * 100000000 + n, tid, n, 5000000 + tid * 100000000 + n)
   return wrk.format("POST", nil, {{["Authorization"] = "{authorization}", ["Content-Type"] = "application/json"}}, body)
 end
 "#
