@@ -76,6 +76,12 @@ async fn post(
     (status, serde_json::from_slice(&bytes).unwrap_or_default())
 }
 
+/// Posts an event with the right `Authorization` and expects it accepted.
+async fn deliver(app: &axum::Router, event: &serde_json::Value) {
+    let (status, answer) = post(app, "acme", Some(AUTH), event.to_string().into_bytes()).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{answer}");
+}
+
 async fn inbox(db: &TestDb) -> Vec<(String, Option<String>, String, Option<String>, String)> {
     sqlx::query_as(
         "SELECT dedup_key, kind, status, ignored_reason, record FROM inbox ORDER BY dedup_key",
@@ -142,39 +148,21 @@ async fn a_webhook_for_a_change_the_reconciler_already_brought_in_counts_once() 
     // The webhook of that same change arrives later: stored for support, not sent again.
     let mut same = event("01HULIDLATE000000000000001", "Purchase Order Contracts");
     same["timestamp"] = json!("2026-11-20T10:11:12.123Z");
-    assert_eq!(
-        post(&s.app, "acme", Some(AUTH), same.to_string().into_bytes())
-            .await
-            .0,
-        StatusCode::ACCEPTED
-    );
+    deliver(&s.app, &same).await;
     // A later change of the record is a change of its own.
     let mut newer = event("01HULIDLATE000000000000002", "Purchase Order Contracts");
     newer["timestamp"] = json!("2026-11-20T10:15:00Z");
-    assert_eq!(
-        post(&s.app, "acme", Some(AUTH), newer.to_string().into_bytes())
-            .await
-            .0,
-        StatusCode::ACCEPTED
-    );
+    deliver(&s.app, &newer).await;
 
     let rows = inbox(&s.db).await;
-    let late = rows
-        .iter()
-        .find(|r| r.0.contains("LATE000000000000001"))
-        .unwrap();
+    let by_key = |part: &str| rows.iter().find(|r| r.0.contains(part)).unwrap();
+    let (late, later) = (by_key("LATE000000000000001"), by_key("LATE000000000000002"));
     assert_eq!(late.2, "ignored", "{rows:?}");
+    let reason = late.3.as_deref().unwrap_or_default();
     assert!(
-        late.3
-            .as_deref()
-            .unwrap()
-            .contains("already in the inbox as procore:purchase_order:"),
+        reason.contains("already in the inbox as procore:purchase_order:"),
         "{rows:?}"
     );
-    let later = rows
-        .iter()
-        .find(|r| r.0.contains("LATE000000000000002"))
-        .unwrap();
     assert_eq!(later.2, "routed", "{rows:?}");
     assert_eq!(
         inbox::unpublished(&s.db.pool).await.unwrap(),
@@ -208,12 +196,7 @@ async fn unsynced_resources_and_our_own_writes_are_kept_as_ignored_and_still_acc
     );
     let mut ours = event("01HULID0000000000000000004", "Projects");
     ours["metadata"]["source_application_id"] = json!("acme-client");
-    assert_eq!(
-        post(&s.app, "acme", Some(AUTH), ours.to_string().into_bytes())
-            .await
-            .0,
-        StatusCode::ACCEPTED
-    );
+    deliver(&s.app, &ours).await;
     let rows = inbox(&s.db).await;
     assert_eq!(rows.len(), 2, "{rows:?}");
     assert!(rows.iter().all(|r| r.2 == "ignored" && r.1.is_none()));
@@ -341,12 +324,7 @@ async fn a_v4_event_with_string_ids_is_accepted() {
     let body = json!({"id": "01J8ZZZZZZZZZZZZZZZZZZZZZZ", "timestamp": "2026-11-20T10:11:12Z",
         "reason": "create", "company_id": "8", "project_id": "77", "user_id": "3",
         "resource_type": "Work Order Contracts", "resource_id": "18446744073709"});
-    assert_eq!(
-        post(&s.app, "acme", Some(AUTH), body.to_string().into_bytes())
-            .await
-            .0,
-        StatusCode::ACCEPTED
-    );
+    deliver(&s.app, &body).await;
     let rows = inbox(&s.db).await;
     assert_eq!(rows[0].1.as_deref(), Some("subcontract"));
     assert_eq!(rows[0].4, "18446744073709");
