@@ -2,9 +2,9 @@
 
 use crate::roles;
 use anyhow::Context as _;
-use bridge_platform::{Config, db};
+use bridge_platform::{Config, connections, db};
 use bridge_poller::hooks::{self, HookSpec};
-use bridge_poller::reconciler;
+
 use sqlx::PgPool;
 use std::io::Write as _;
 use std::net::SocketAddr;
@@ -169,10 +169,8 @@ async fn client(
     pool: &PgPool,
     connection: &str,
 ) -> anyhow::Result<bridge_procore::Client> {
-    let all = reconciler::connections(pool).await?;
-    let c = all
-        .iter()
-        .find(|c| c.name == connection)
+    let c = connections::procore_settings_by_name(pool, connection)
+        .await?
         .with_context(|| format!("no connection named `{connection}`"))?;
-    roles::procore_client(config, c)
+    roles::procore_client(config, &c)
 }

@@ -6,9 +6,9 @@ use bridge_ingress::{GroupCommit, GroupCommitConfig, Ingress};
 use bridge_maestro::{ClientConfig, HttpMaestro, MaestroApi};
 use bridge_platform::Config;
 use bridge_platform::amqp::{Broker, Publisher};
-use bridge_platform::connections::MaestroSettings;
+use bridge_platform::connections::{MaestroSettings, ProcoreSettings};
 use bridge_platform::inbox::Handoff;
-use bridge_poller::reconciler::{self, ProcoreConnection};
+use bridge_poller::reconciler;
 use bridge_poller::relay::{self, RelayConfig};
 use bridge_poller::schedule::{self, ClientFactory};
 use bridge_procore::Client as ProcoreClient;
@@ -72,7 +72,7 @@ pub fn maestro_client(
 }
 
 /// The Procore client of a connection: its OAuth client id, `BRIDGE_PROCORE_CLIENT_SECRET`.
-pub fn procore_client(config: &Config, c: &ProcoreConnection) -> anyhow::Result<ProcoreClient> {
+pub fn procore_client(config: &Config, c: &ProcoreSettings) -> anyhow::Result<ProcoreClient> {
     let secret = config
         .procore_client_secret
         .as_ref()
@@ -192,7 +192,7 @@ pub async fn start(
     if roles.reconciler {
         let factory_config = config.clone();
         let clients: reconciler::ClientFactory =
-            Arc::new(move |c: &ProcoreConnection| procore_client(&factory_config, c));
+            Arc::new(move |c: &ProcoreSettings| procore_client(&factory_config, c));
         spawn(
             tracker,
             shutdown,

@@ -20,6 +20,7 @@
 use anyhow::Context as _;
 use bridge_domain::{Action, Direction, EntityKind, Source};
 use bridge_ingress::resources::routes;
+use bridge_platform::connections::{self, ProcoreSettings};
 use bridge_platform::inbox::{self, NewEvent};
 use bridge_platform::sync_items;
 use bridge_procore::{Client, query};
@@ -456,31 +457,8 @@ fn time(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
-/// What the reconciler needs to know about a connection.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct ProcoreConnection {
-    pub id: i64,
-    pub name: String,
-    pub enabled: bool,
-    pub procore_api_base: String,
-    pub procore_login_base: String,
-    pub procore_company_id: i64,
-    pub oauth_client_id: Option<String>,
-}
-
-/// Every connection, for the reconciler's loop.
-pub async fn connections(pool: &PgPool) -> Result<Vec<ProcoreConnection>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT id, name, enabled, procore_api_base, procore_login_base, procore_company_id,
-                oauth_client_id
-         FROM connections ORDER BY id",
-    )
-    .fetch_all(pool)
-    .await
-}
-
 /// Builds the Procore client of a connection (credentials are the caller's business).
-pub type ClientFactory = Arc<dyn Fn(&ProcoreConnection) -> anyhow::Result<Client> + Send + Sync>;
+pub type ClientFactory = Arc<dyn Fn(&ProcoreSettings) -> anyhow::Result<Client> + Send + Sync>;
 
 /// Reconciles every enabled connection every `interval` until `shutdown`. A failing pass is
 /// logged and tried again at the next interval; it never stops the other connections.
@@ -494,7 +472,7 @@ pub async fn run(
     tracing::info!(?interval, "Procore reconciler started");
     let mut built: HashMap<i64, Client> = HashMap::new();
     loop {
-        match connections(&pool).await {
+        match connections::procore_settings(&pool).await {
             Ok(all) => {
                 for connection in all.iter().filter(|c| c.enabled) {
                     if shutdown.is_cancelled() {
@@ -527,7 +505,7 @@ pub async fn run(
     Ok(())
 }
 
-async fn pass(pool: &PgPool, connection: &ProcoreConnection, client: &Client, settings: &Settings) {
+async fn pass(pool: &PgPool, connection: &ProcoreSettings, client: &Client, settings: &Settings) {
     match reconcile(pool, connection.id, client, settings).await {
         Ok(report) => {
             let problems = report.problems().count();

@@ -140,6 +140,39 @@ pub async fn maestro_settings_by_name(
         .await
 }
 
+/// What the Procore side (reconciler, hook registration, workers' client) needs to know about
+/// a connection.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ProcoreSettings {
+    pub id: i64,
+    pub name: String,
+    pub enabled: bool,
+    pub procore_api_base: String,
+    pub procore_login_base: String,
+    pub procore_company_id: i64,
+    pub oauth_client_id: Option<String>,
+}
+
+/// The columns of [`ProcoreSettings`].
+const PROCORE_COLUMNS: &str = "SELECT id, name, enabled, procore_api_base, procore_login_base, \
+     procore_company_id, oauth_client_id FROM connections";
+
+pub async fn procore_settings(pool: &PgPool) -> Result<Vec<ProcoreSettings>, sqlx::Error> {
+    sqlx::query_as(&format!("{PROCORE_COLUMNS} ORDER BY id"))
+        .fetch_all(pool)
+        .await
+}
+
+pub async fn procore_settings_by_name(
+    pool: &PgPool,
+    name: &str,
+) -> Result<Option<ProcoreSettings>, sqlx::Error> {
+    sqlx::query_as(&format!("{PROCORE_COLUMNS} WHERE name = $1"))
+        .bind(name)
+        .fetch_optional(pool)
+        .await
+}
+
 /// Creates the connection, or updates the addresses and company of the one with that name.
 pub async fn upsert(pool: &PgPool, c: &NewConnection) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar(
