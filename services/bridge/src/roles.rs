@@ -114,8 +114,10 @@ pub async fn start(
     shutdown: &CancellationToken,
 ) -> anyhow::Result<Option<std::net::SocketAddr>> {
     let mut ingress_addr = None;
-    // With the relay in the same process, the ingress hands its committed rows straight to it.
-    let (handoff, handed) = if roles.ingress && roles.relay {
+    // The ingress publishes its own committed rows through a relay of its process (every
+    // process holds a broker connection); the sweeper, where the relay role runs, takes what
+    // that relay gives back or leaves behind.
+    let (handoff, handed) = if roles.ingress {
         let (handoff, handed) = Handoff::channel(HANDOFF_BATCHES);
         (Some(handoff), Some(handed))
     } else {
