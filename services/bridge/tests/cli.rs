@@ -1,7 +1,9 @@
 //! The binary as an operator runs it: exit codes, messages, start and stop.
 
+use bridge_ingress::authorization_hash;
+use bridge_platform::connections::{self, NewConnection};
 use bridge_platform::testing::{amqp_url, database_server_url, unique_suffix, with_database};
-use std::io::{BufRead as _, BufReader};
+use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -269,6 +271,106 @@ fn up_with_the_sandbox_seeds_both_sides_and_the_poller_finds_the_unsynchronized_
     assert!(
         emitted > 0,
         "nothing emitted from the seeded maestro* company"
+    );
+    assert!(exit.success(), "exit status {exit}");
+}
+
+#[test]
+fn a_standalone_ingress_publishes_what_it_accepts_without_a_relay_process() {
+    let db = format!("bridge_cli_{}", unique_suffix());
+    let prefix = format!("cli{}", unique_suffix());
+    let migrated = bridge(&db, &prefix).arg("migrate").output().unwrap();
+    assert!(migrated.status.success());
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let pool = rt
+        .block_on(sqlx::PgPool::connect(&with_database(
+            &database_server_url(),
+            &db,
+        )))
+        .unwrap();
+    rt.block_on(async {
+        let id = connections::create(
+            &pool,
+            &NewConnection::sandbox("acme", "http://p.invalid", "http://m.invalid", 8),
+        )
+        .await
+        .unwrap();
+        connections::set_webhook_auth(&pool, id, &[authorization_hash("Bearer k")])
+            .await
+            .unwrap();
+    });
+
+    let mut child = bridge(&db, &prefix)
+        .arg("ingress")
+        .env("BRIDGE_LOG_FORMAT", "json")
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Drained to the end on a thread of its own: a closed pipe would fail the child's logging.
+    let stderr = child.stderr.take().unwrap();
+    let (lines, received) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = lines.send(line);
+        }
+    });
+    let address = std::iter::from_fn(|| received.recv_timeout(Duration::from_secs(30)).ok())
+        .find_map(|line| {
+            let json: serde_json::Value = serde_json::from_str(&line).ok()?;
+            (json["message"] == "webhook ingress listening")
+                .then(|| json["address"].as_str().map(str::to_owned))
+                .flatten()
+        })
+        .expect("the ingress never said where it listens");
+
+    let body = r#"{"id": 1, "ulid": "01HCLI0000000000000000001", "event_type": "update",
+        "resource_name": "Projects", "resource_id": 4242, "company_id": 8,
+        "timestamp": "2026-11-20T10:00:00Z"}"#;
+    let mut stream = std::net::TcpStream::connect(&address).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    write!(
+        stream,
+        "POST /webhooks/procore/acme HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer k\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 202"), "{answer}");
+
+    // No process runs the relay role: the outbox empties only if the ingress published the
+    // event itself and RabbitMQ confirmed it.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let (routed, waiting) = loop {
+        let counts: (i64, i64) = rt
+            .block_on(
+                sqlx::query_as(
+                    "SELECT (SELECT count(*) FROM inbox WHERE status = 'routed'),
+                            (SELECT count(*) FROM outbox)",
+                )
+                .fetch_one(&pool),
+            )
+            .unwrap();
+        if counts.1 == 0 || Instant::now() > deadline {
+            break counts;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let exit = child.wait().unwrap();
+    rt.block_on(pool.close());
+    drop_database(&db);
+    delete_queues(&prefix);
+    assert_eq!(routed, 1);
+    assert_eq!(
+        waiting, 0,
+        "the accepted event was not published within 10 s"
     );
     assert!(exit.success(), "exit status {exit}");
 }
