@@ -22,6 +22,19 @@ fn bridge(database: &str, prefix: &str) -> Command {
     cmd
 }
 
+/// The child's stderr lines, drained to the end on a thread of its own (a pipe closed early
+/// would fail the child's logging).
+fn log_lines(child: &mut std::process::Child) -> std::sync::mpsc::Receiver<String> {
+    let stderr = child.stderr.take().unwrap();
+    let (lines, received) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = lines.send(line);
+        }
+    });
+    received
+}
+
 fn drop_database(name: &str) {
     let _ = Command::new("psql")
         .args(["-h", "127.0.0.1", "-U", "postgres", "-qc"])
@@ -233,15 +246,7 @@ fn up_with_the_sandbox_seeds_both_sides_and_the_poller_finds_the_unsynchronized_
         .stdout(Stdio::null())
         .spawn()
         .unwrap();
-    let stderr = child.stderr.take().unwrap();
-    let (lines, received) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            if lines.send(line).is_err() {
-                break;
-            }
-        }
-    });
+    let received = log_lines(&mut child);
     let deadline = Instant::now() + Duration::from_secs(60);
     let mut emitted = None;
     let mut seen = Vec::new();
@@ -307,14 +312,7 @@ fn a_standalone_ingress_publishes_what_it_accepts_without_a_relay_process() {
         .stdout(Stdio::null())
         .spawn()
         .unwrap();
-    // Drained to the end on a thread of its own: a closed pipe would fail the child's logging.
-    let stderr = child.stderr.take().unwrap();
-    let (lines, received) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            let _ = lines.send(line);
-        }
-    });
+    let received = log_lines(&mut child);
     let address = std::iter::from_fn(|| received.recv_timeout(Duration::from_secs(30)).ok())
         .find_map(|line| {
             let json: serde_json::Value = serde_json::from_str(&line).ok()?;
