@@ -98,10 +98,6 @@ pub fn procore_client(config: &Config, c: &ProcoreSettings) -> anyhow::Result<Pr
         .with_context(|| format!("connection {}: building the Procore client", c.name))
 }
 
-/// Committed ingress batches the hand-off to the relay holds before giving rows back to the
-/// sweeper (a batch is up to `GroupCommitConfig::max_batch` rows).
-const HANDOFF_BATCHES: usize = 64;
-
 /// Starts the chosen roles; returns the ingress's address when it runs. A role that fails
 /// cancels the whole process: running half a bridge silently is worse than stopping with a
 /// clear error.
@@ -118,7 +114,7 @@ pub async fn start(
     // process holds a broker connection); the sweeper, where the relay role runs, takes what
     // that relay gives back or leaves behind.
     let (handoff, handed) = if roles.ingress {
-        let (handoff, handed) = Handoff::channel(HANDOFF_BATCHES);
+        let (handoff, handed) = Handoff::channel(Handoff::DEFAULT_BATCHES);
         (Some(handoff), Some(handed))
     } else {
         (None, None)

@@ -22,9 +22,15 @@ fn bridge(database: &str, prefix: &str) -> Command {
     cmd
 }
 
-/// The child's stderr lines, drained to the end on a thread of its own (a pipe closed early
-/// would fail the child's logging).
-fn log_lines(child: &mut std::process::Child) -> std::sync::mpsc::Receiver<String> {
+/// Starts `cmd` logging JSON, with its stderr lines drained to the end on a thread of their
+/// own (a pipe closed early would fail the child's logging).
+fn spawn_logging(cmd: &mut Command) -> (std::process::Child, std::sync::mpsc::Receiver<String>) {
+    let mut child = cmd
+        .env("BRIDGE_LOG_FORMAT", "json")
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
     let stderr = child.stderr.take().unwrap();
     let (lines, received) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
@@ -32,7 +38,7 @@ fn log_lines(child: &mut std::process::Child) -> std::sync::mpsc::Receiver<Strin
             let _ = lines.send(line);
         }
     });
-    received
+    (child, received)
 }
 
 fn drop_database(name: &str) {
@@ -228,25 +234,18 @@ fn a_bad_setting_is_refused_before_anything_starts() {
 fn up_with_the_sandbox_seeds_both_sides_and_the_poller_finds_the_unsynchronized_half() {
     let db = format!("bridge_cli_{}", unique_suffix());
     let prefix = format!("cli{}", unique_suffix());
-    let mut child = bridge(&db, &prefix)
-        .args([
-            "up",
-            "--sandbox",
-            "--projects",
-            "4",
-            "--procore-addr",
-            "127.0.0.1:0",
-            "--maestro-addr",
-            "127.0.0.1:0",
-            "--activity-every",
-            "0",
-        ])
-        .env("BRIDGE_LOG_FORMAT", "json")
-        .stderr(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    let received = log_lines(&mut child);
+    let (mut child, received) = spawn_logging(bridge(&db, &prefix).args([
+        "up",
+        "--sandbox",
+        "--projects",
+        "4",
+        "--procore-addr",
+        "127.0.0.1:0",
+        "--maestro-addr",
+        "127.0.0.1:0",
+        "--activity-every",
+        "0",
+    ]));
     let deadline = Instant::now() + Duration::from_secs(60);
     let mut emitted = None;
     let mut seen = Vec::new();
@@ -305,14 +304,7 @@ fn a_standalone_ingress_publishes_what_it_accepts_without_a_relay_process() {
             .unwrap();
     });
 
-    let mut child = bridge(&db, &prefix)
-        .arg("ingress")
-        .env("BRIDGE_LOG_FORMAT", "json")
-        .stderr(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    let received = log_lines(&mut child);
+    let (mut child, received) = spawn_logging(bridge(&db, &prefix).arg("ingress"));
     let address = std::iter::from_fn(|| received.recv_timeout(Duration::from_secs(30)).ok())
         .find_map(|line| {
             let json: serde_json::Value = serde_json::from_str(&line).ok()?;

@@ -200,7 +200,7 @@ async fn a_burst_accepted_while_rabbitmq_is_stopped_is_published_once_it_is_back
         publish_timeout: Duration::from_secs(2),
         ..RelayConfig::default()
     };
-    let (handoff, handed) = inbox::Handoff::channel(64);
+    let (handoff, handed) = inbox::Handoff::channel(inbox::Handoff::DEFAULT_BATCHES);
     let relay_tasks = [
         tokio::spawn(relay::run_handed_off(
             db.pool.clone(),

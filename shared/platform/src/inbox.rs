@@ -329,6 +329,10 @@ impl std::fmt::Debug for Handoff {
 }
 
 impl Handoff {
+    /// Committed batches a hand-off holds by default before rows are given back to the
+    /// sweepers (a batch is one group commit, up to a thousand rows).
+    pub const DEFAULT_BATCHES: usize = 64;
+
     /// A hand-off holding at most `batches` batches in flight.
     pub fn channel(batches: usize) -> (Handoff, mpsc::Receiver<Vec<PendingEvent>>) {
         let (sender, receiver) = mpsc::channel(batches.max(1));

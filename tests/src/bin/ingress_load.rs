@@ -136,7 +136,7 @@ async fn main() -> anyhow::Result<()> {
     let (listener, ours_addr) = bind().await?;
     // Wired as `bridge up` wires them: the ingress hands committed rows to the relay of its
     // own process, and the sweeper takes whatever is not handed over.
-    let (handoff, handed) = Handoff::channel(64);
+    let (handoff, handed) = Handoff::channel(Handoff::DEFAULT_BATCHES);
     let mut commit_config = GroupCommitConfig::default();
     if let Some(n) = args.flushers {
         commit_config.flushers = n;
