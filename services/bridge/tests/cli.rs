@@ -1,6 +1,6 @@
 //! The binary as an operator runs it: exit codes, messages, start and stop.
 
-use bridge_ingress::authorization_hash;
+use bridge_platform::connections::authorization_hash;
 use bridge_platform::connections::{self, NewConnection};
 use bridge_platform::testing::{amqp_url, database_server_url, unique_suffix, with_database};
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};

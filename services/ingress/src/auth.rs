@@ -6,11 +6,6 @@
 use sha2::{Digest as _, Sha256};
 use subtle::ConstantTimeEq as _;
 
-/// The digest stored for an `Authorization` value.
-pub fn authorization_hash(value: &str) -> Vec<u8> {
-    Sha256::digest(value.as_bytes()).to_vec()
-}
-
 /// Whether `presented` matches any of the accepted digests. Every digest is compared, so the
 /// time taken does not say which one matched.
 pub fn accepted(presented: &str, accepted_hashes: &[Vec<u8>]) -> bool {
@@ -25,6 +20,7 @@ pub fn accepted(presented: &str, accepted_hashes: &[Vec<u8>]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use bridge_platform::connections::authorization_hash;
 
     #[test]
     fn either_value_of_a_rotation_is_accepted() {

@@ -9,10 +9,8 @@ mod auth;
 mod commit;
 mod error;
 pub mod payload;
-pub mod resources;
 mod routes;
 
-pub use auth::authorization_hash;
 pub use commit::{GroupCommit, GroupCommitConfig};
 pub use error::IngressError;
 pub use routes::{Ingress, router};

@@ -4,7 +4,7 @@ use crate::auth;
 use crate::commit::GroupCommit;
 use crate::error::IngressError;
 use crate::payload::{self, ProcoreEvent};
-use crate::resources;
+use bridge_domain::resources;
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, State};

@@ -7,8 +7,8 @@
 //! right its destination and payload version, and adds only the triggers it lacks.
 
 use anyhow::Context as _;
-use bridge_ingress::authorization_hash;
-use bridge_ingress::resources::SUBSCRIBED;
+use bridge_platform::connections::authorization_hash;
+use bridge_domain::resources::SUBSCRIBED;
 use bridge_platform::connections;
 use bridge_procore::{Client, query};
 use serde::Deserialize;

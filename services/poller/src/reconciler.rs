@@ -19,7 +19,7 @@
 
 use anyhow::Context as _;
 use bridge_domain::{Action, Direction, EntityKind, Source};
-use bridge_ingress::resources::routes;
+use bridge_domain::resources::routes;
 use bridge_platform::connections::{self, ProcoreSettings};
 use bridge_platform::inbox::{self, NewEvent};
 use bridge_platform::sync_items;

@@ -2,8 +2,9 @@
 //! real ingress and Postgres: idempotent install, deliveries accepted with the generated secret,
 //! discarded deliveries reported, uninstall.
 
-use bridge_ingress::resources::SUBSCRIBED;
-use bridge_ingress::{GroupCommit, GroupCommitConfig, Ingress, authorization_hash};
+use bridge_domain::resources::SUBSCRIBED;
+use bridge_ingress::{GroupCommit, GroupCommitConfig, Ingress};
+use bridge_platform::connections::authorization_hash;
 use bridge_platform::connections::{self, NewConnection};
 use bridge_platform::testing::{TestDb, eventually};
 use bridge_poller::hooks::{self, HookSpec, SecretChange, TriggerSpec};

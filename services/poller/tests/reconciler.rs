@@ -2,7 +2,8 @@
 //! Postgres: every change after the watermark comes in once, whichever path sees it first.
 
 use bridge_domain::{Direction, EntityKind};
-use bridge_ingress::{GroupCommit, GroupCommitConfig, Ingress, authorization_hash};
+use bridge_ingress::{GroupCommit, GroupCommitConfig, Ingress};
+use bridge_platform::connections::authorization_hash;
 use bridge_platform::connections::{self, NewConnection};
 use bridge_platform::sync_items;
 use bridge_platform::testing::{TestDb, eventually};

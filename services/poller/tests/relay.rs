@@ -3,7 +3,8 @@
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use bridge_domain::{Action, ChangeEvent, Direction, EntityKind, Envelope, Route, Source};
-use bridge_ingress::{GroupCommit, GroupCommitConfig, Ingress, authorization_hash, router};
+use bridge_ingress::{GroupCommit, GroupCommitConfig, Ingress, router};
+use bridge_platform::connections::authorization_hash;
 use bridge_platform::Secret;
 use bridge_platform::amqp::{Broker, Publisher, Subscription, Topology};
 use bridge_platform::connections::{self, NewConnection};

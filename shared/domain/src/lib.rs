@@ -3,6 +3,7 @@
 
 pub mod entity;
 pub mod message;
+pub mod resources;
 pub mod routing;
 
 pub use entity::{Direction, EntityKind, Route, UnknownName};

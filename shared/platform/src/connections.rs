@@ -1,6 +1,12 @@
 //! Connections: one pairing of a maestro* company with a Procore company.
 
+use sha2::{Digest as _, Sha256};
 use sqlx::PgPool;
+
+/// The digest stored for a webhook `Authorization` value: only this is kept, never the value.
+pub fn authorization_hash(value: &str) -> Vec<u8> {
+    Sha256::digest(value.as_bytes()).to_vec()
+}
 
 /// What is needed to create a connection.
 #[derive(Debug, Clone)]

@@ -4,7 +4,7 @@
 //! and costs are created whole when their parent is approved, and later edits are not
 //! propagated (creation only), so a line-item event carries nothing a worker would act on.
 
-use bridge_domain::{Direction, EntityKind};
+use crate::{Direction, EntityKind};
 
 /// The routes an event on `resource` feeds; empty when the bridge does not sync it.
 pub fn routes(resource: &str) -> &'static [(EntityKind, Direction)] {
