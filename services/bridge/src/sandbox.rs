@@ -8,14 +8,13 @@ use bridge_maestro as mx;
 use bridge_platform::Config;
 use bridge_platform::connections::{self, NewConnection};
 use bridge_sandbox::{maestro, procore, seed};
-use rand::rngs::StdRng;
-use rand::seq::IndexedRandom as _;
-use rand::{Rng as _, SeedableRng as _};
 use sqlx::PgPool;
 use std::net::SocketAddr;
 use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
+
+mod users;
 
 /// The OAuth application the sandbox installs for the bridge.
 const CLIENT_ID: &str = "bridge-sandbox";
@@ -59,13 +58,15 @@ pub struct Sandbox {
     pub maestro_company: String,
     procore: procore::Emulator,
     procore_projects: Vec<i64>,
+    loaded: procore::Loaded,
     maestro: maestro::Emulator,
     seed: seed::Company,
 }
 
 /// Starts both emulators with the seeded company.
 pub async fn start(args: &Args, shutdown: &CancellationToken) -> anyhow::Result<Sandbox> {
-    let mut seed_config = seed::SeedConfig::for_projects(args.projects);
+    // The generated company plus the showcase records that put every rule at work.
+    let mut seed_config = seed::SeedConfig::sandbox(args.projects);
     seed_config.seed = args.seed;
     seed_config.synchronized_fraction = 0.5;
     let company = seed::generate(&seed_config);
@@ -116,6 +117,7 @@ pub async fn start(args: &Args, shutdown: &CancellationToken) -> anyhow::Result<
         maestro_company: company.code.clone(),
         procore: procore_emulator,
         procore_projects: loaded.projects.values().copied().collect(),
+        loaded,
         maestro: maestro_emulator,
         seed: company,
     })
@@ -168,95 +170,5 @@ impl Sandbox {
         config.procore_client_secret =
             Some(bridge_platform::Secret::new(self.client_secret.clone()));
         config
-    }
-
-    /// Acts as users of both systems every `every` until `shutdown`: an accountant transfers
-    /// a new cost in maestro*, a project manager approves a commitment in Procore.
-    pub async fn simulate(self, every: Duration, seed: u64, shutdown: CancellationToken) {
-        if every.is_zero() {
-            return;
-        }
-        let mut rng = StdRng::seed_from_u64(seed);
-        let mut tick = tokio::time::interval(every);
-        tick.tick().await;
-        let mut acted = 0u64;
-        loop {
-            tokio::select! {
-                _ = shutdown.cancelled() => return,
-                _ = tick.tick() => {}
-            }
-            acted += 1;
-            if let Some(what) = self.new_cost(&mut rng, acted) {
-                tracing::info!(target: "sandbox", "maestro* user: {what}");
-            }
-            if acted.is_multiple_of(2)
-                && let Some(what) = self.approve_commitment(&mut rng)
-            {
-                tracing::info!(target: "sandbox", "Procore user: {what}");
-            }
-        }
-    }
-
-    fn new_cost(&self, rng: &mut StdRng, n: u64) -> Option<String> {
-        let projects: Vec<_> = self
-            .seed
-            .projects
-            .iter()
-            .filter(|p| p.active && p.sync_with_procore)
-            .collect();
-        let project = projects.choose(rng)?;
-        let code = mx::ProjectCode::new(project.number.clone()).ok()?;
-        let amount = rng.random_range(10_000..2_500_000);
-        let transaction = mx::Transaction {
-            // A key of its own, so it never meets one of the seeded transactions.
-            id: format!("SIM-{n:08}"),
-            project: code,
-            type_code: mx::TypeCode::PROJECT_PURCHASE,
-            status: mx::TransactionStatus::NotTransferred,
-            approved: true,
-            entry_date: chrono::Utc::now().date_naive(),
-            accounting_date: chrono::Utc::now().date_naive(),
-            description: Some("Matériaux livrés au chantier".to_owned()),
-            supplier_code: self.seed.suppliers.choose(rng).map(|s| s.code.clone()),
-            employee_number: None,
-            invoice_no: Some(format!("F-{}", rng.random_range(10_000..99_999))),
-            order_no: None,
-            amount: mx::Amount::from_units(amount),
-            lines: vec![],
-        };
-        let company = &self.maestro_company;
-        let id = self.maestro.add_transaction(company, transaction).ok()?;
-        self.maestro
-            .transfer_transactions(company, &project.number)
-            .ok()?;
-        Some(format!(
-            "transferred cost {id} of {}.{:02} $ on project {}",
-            amount / 100,
-            amount % 100,
-            project.number
-        ))
-    }
-
-    fn approve_commitment(&self, rng: &mut StdRng) -> Option<String> {
-        let mut drafts = Vec::new();
-        for kind in [
-            procore::Kind::PurchaseOrderContract,
-            procore::Kind::WorkOrderContract,
-        ] {
-            for &project in &self.procore_projects {
-                for id in self.procore.list_ids(kind, project) {
-                    let status = self
-                        .procore
-                        .get_json(kind, id)
-                        .and_then(|j| j.get("status").and_then(|s| s.as_str()).map(str::to_owned));
-                    if status.as_deref() != Some("Approved") {
-                        drafts.push(id);
-                    }
-                }
-            }
-        }
-        let id = *drafts.choose(rng)?;
-        self.procore.approve_commitment(id)?;
-        Some(format!("approved commitment {id}"))
     }
 }

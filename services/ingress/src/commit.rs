@@ -6,7 +6,9 @@
 //! the next flusher is already collecting. Under load a commit (and its fsync) is shared by
 //! hundreds of deliveries; when idle, a request waits at most the linger time.
 
-use bridge_platform::inbox::{self, Handoff, NewEvent};
+use bridge_domain::ChangeEvent;
+use bridge_platform::inbox::{self, NewEvent};
+use bridge_platform::relay::Handoff;
 use sqlx::PgPool;
 use std::sync::Arc;
 use std::time::Duration;
@@ -33,9 +35,21 @@ impl Default for GroupCommitConfig {
     }
 }
 
+/// Why a submission was not committed.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum CommitError {
+    /// Every flusher is gone (the process is stopping).
+    #[error("the inbox writer has stopped")]
+    Stopped,
+    /// The batch the events shared was not committed; every request of the batch gets the
+    /// same error.
+    #[error("the inbox batch was not committed")]
+    Database(#[source] Arc<sqlx::Error>),
+}
+
 struct Job {
     events: Vec<NewEvent>,
-    reply: oneshot::Sender<Result<(), String>>,
+    reply: oneshot::Sender<Result<(), CommitError>>,
 }
 
 /// The handle requests submit to. Cheap to clone.
@@ -75,15 +89,13 @@ impl GroupCommit {
     }
 
     /// Commits `events` (with whatever else is waiting) and returns once they are durable.
-    pub async fn submit(&self, events: Vec<NewEvent>) -> Result<(), String> {
+    pub async fn submit(&self, events: Vec<NewEvent>) -> Result<(), CommitError> {
         let (reply, answer) = oneshot::channel();
         self.queue
             .send(Job { events, reply })
             .await
-            .map_err(|_| "the inbox writer has stopped".to_owned())?;
-        answer
-            .await
-            .map_err(|_| "the inbox writer has stopped".to_owned())?
+            .map_err(|_| CommitError::Stopped)?;
+        answer.await.map_err(|_| CommitError::Stopped)?
     }
 }
 
@@ -129,15 +141,17 @@ async fn flush_loop(
         events
             .sort_by(|a, b| (a.connection_id, &a.dedup_key).cmp(&(b.connection_id, &b.dedup_key)));
         events.dedup_by(|a, b| a.connection_id == b.connection_id && a.dedup_key == b.dedup_key);
-        let result = write(&pool, &events, handoff.is_some()).await;
-        let answer = result.as_ref().map(drop).map_err(|e| e.to_string());
-        if let Err(e) = &answer {
-            tracing::warn!(rows = events.len(), error = %e, "inbox batch not committed");
-        }
+        let (answer, committed) = match write(&pool, &events, handoff.is_some()).await {
+            Ok(committed) => (Ok(()), committed),
+            Err(e) => {
+                tracing::warn!(rows = events.len(), error = %e, "inbox batch not committed");
+                (Err(CommitError::Database(Arc::new(e))), Vec::new())
+            }
+        };
         for reply in replies {
             let _ = reply.send(answer.clone());
         }
-        if let (Some(handoff), Ok(committed)) = (&handoff, result)
+        if let Some(handoff) = &handoff
             && let Err(e) = handoff.offer(&pool, committed).await
         {
             // Still safe: the rows are in the outbox and a relay takes them after its grace
@@ -147,12 +161,13 @@ async fn flush_loop(
     }
 }
 
-/// Commits the rows; returns the new routed ones when they are to be handed off.
+/// Commits the rows; returns the messages of the new routed ones when they are to be handed
+/// off.
 async fn write(
     pool: &PgPool,
     events: &[NewEvent],
     handing_off: bool,
-) -> Result<Vec<inbox::PendingEvent>, sqlx::Error> {
+) -> Result<Vec<ChangeEvent>, sqlx::Error> {
     if handing_off {
         // One statement, committed on its own: a single round trip.
         return inbox::insert_handed_off(pool, events).await;

@@ -1,6 +1,7 @@
 //! The ingress's one error type: 4xx carry a stable `code` and a `detail`; 5xx say nothing
 //! about the inside.
 
+use crate::commit::CommitError;
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -15,9 +16,15 @@ pub enum IngressError {
     BadRequest { code: &'static str, detail: String },
     #[error("the body is larger than {limit} bytes")]
     TooLarge { limit: usize },
-    /// Postgres did not take the event in time. Procore will deliver it again.
-    #[error("the inbox is unavailable: {0}")]
-    Unavailable(String),
+    /// The connection could not be read. Procore will deliver the event again.
+    #[error("the connection could not be read")]
+    Lookup(#[source] sqlx::Error),
+    /// The inbox did not take the event. Procore will deliver it again.
+    #[error("the inbox is unavailable")]
+    Commit(#[source] CommitError),
+    /// Postgres did not answer in time.
+    #[error("{0} timed out")]
+    TimedOut(&'static str),
 }
 
 impl IngressError {
@@ -34,7 +41,9 @@ impl IngressError {
             IngressError::UnknownConnection(_) => StatusCode::NOT_FOUND,
             IngressError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             IngressError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            IngressError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            IngressError::Lookup(_) | IngressError::Commit(_) | IngressError::TimedOut(_) => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
         }
     }
 
@@ -44,7 +53,9 @@ impl IngressError {
             IngressError::UnknownConnection(_) => "unknown_connection",
             IngressError::BadRequest { code, .. } => code,
             IngressError::TooLarge { .. } => "payload_too_large",
-            IngressError::Unavailable(_) => "unavailable",
+            IngressError::Lookup(_) | IngressError::Commit(_) | IngressError::TimedOut(_) => {
+                "unavailable"
+            }
         }
     }
 }
@@ -53,7 +64,7 @@ impl IntoResponse for IngressError {
     fn into_response(self) -> Response {
         let status = self.status();
         let detail = if status.is_server_error() {
-            tracing::error!(error = %self, "webhook not accepted");
+            tracing::error!(error = %chain(&self), "webhook not accepted");
             "try again later".to_owned()
         } else {
             self.to_string()
@@ -70,4 +81,16 @@ impl IntoResponse for IngressError {
         }
         response
     }
+}
+
+/// The error and its sources, one after the other (for the log; never sent to Procore).
+fn chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
 }

@@ -11,7 +11,7 @@ mod error;
 pub mod payload;
 mod routes;
 
-pub use commit::{GroupCommit, GroupCommitConfig};
+pub use commit::{CommitError, GroupCommit, GroupCommitConfig};
 pub use error::IngressError;
 pub use routes::{Ingress, router};
 

@@ -4,13 +4,12 @@ use crate::auth;
 use crate::commit::GroupCommit;
 use crate::error::IngressError;
 use crate::payload::{self, ProcoreEvent};
-use bridge_domain::resources;
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::routing::{get, post};
-use bridge_domain::Source;
+use bridge_domain::{Source, resources};
 use bridge_platform::connections::{self, WebhookSettings};
 use bridge_platform::inbox::NewEvent;
 use chrono::Utc;
@@ -56,8 +55,8 @@ impl Ingress {
         let lookup = connections::webhook_settings(&self.pool, name);
         let found = tokio::time::timeout(ANSWER_WITHIN, lookup)
             .await
-            .map_err(|_| IngressError::Unavailable("connection lookup timed out".into()))?
-            .map_err(|e| IngressError::Unavailable(e.to_string()))?
+            .map_err(|_| IngressError::TimedOut("connection lookup"))?
+            .map_err(IngressError::Lookup)?
             .map(Arc::new);
         if let Ok(mut cache) = self.settings.write() {
             cache.insert(name.to_owned(), (Instant::now(), found.clone()));
@@ -96,8 +95,8 @@ async fn receive(
     let rows = inbox_rows(&settings, &event, raw);
     match tokio::time::timeout(ANSWER_WITHIN, ingress.commit.submit(rows)).await {
         Ok(Ok(())) => Ok(StatusCode::ACCEPTED),
-        Ok(Err(e)) => Err(IngressError::Unavailable(e)),
-        Err(_) => Err(IngressError::Unavailable("inbox commit timed out".into())),
+        Ok(Err(e)) => Err(IngressError::Commit(e)),
+        Err(_) => Err(IngressError::TimedOut("inbox commit")),
     }
 }
 
@@ -114,41 +113,50 @@ async fn read_body(headers: &HeaderMap, body: Body) -> Result<Bytes, IngressErro
         .map_err(|_| IngressError::TooLarge { limit: MAX_BODY })
 }
 
-/// The inbox rows for one event: one per route it feeds, or one ignored row saying why.
+/// The inbox rows for one event: one per route it feeds, each naming its record as the route
+/// wants it (`resources::routes`), or one ignored row saying why.
+///
+/// Built field by field: on the hot path each row allocates only its own strings.
 fn inbox_rows(settings: &WebhookSettings, event: &ProcoreEvent, raw: String) -> Vec<NewEvent> {
     let ours = settings.oauth_client_id.is_some()
         && event.source_application_id == settings.oauth_client_id;
-    let routes = resources::routes(&event.resource);
-    let base = NewEvent {
+    let occurred_at = event.timestamp.unwrap_or_else(Utc::now);
+    let row = |dedup_key: String, route, ignored_reason, record: String| NewEvent {
         connection_id: settings.id,
         source: Source::ProcoreWebhook,
-        dedup_key: format!("webhook:{}", event.event_id),
-        route: None,
-        ignored_reason: None,
-        record: event.resource_id.clone(),
+        dedup_key,
+        route,
+        ignored_reason,
+        record,
         project: event.project_id.clone(),
         action: event.action,
-        occurred_at: event.timestamp.unwrap_or_else(Utc::now),
-        payload: raw,
+        occurred_at,
+        payload: raw.clone(),
     };
     let ignored = |reason: String| {
-        vec![NewEvent {
-            ignored_reason: Some(reason),
-            ..base.clone()
-        }]
+        let key = format!("webhook:{}", event.event_id);
+        vec![row(key, None, Some(reason), event.resource_id.clone())]
     };
     if ours {
         return ignored("caused by the bridge's own write".into());
     }
+    let routes = resources::routes(&event.resource);
     if routes.is_empty() {
         return ignored(format!("resource `{}` is not synchronized", event.resource));
     }
     routes
         .iter()
-        .map(|&(kind, direction)| NewEvent {
-            dedup_key: format!("webhook:{}:{kind}.{direction}", event.event_id),
-            route: Some((kind, direction)),
-            ..base.clone()
+        .map(|feed| {
+            let key = format!(
+                "webhook:{}:{}.{}",
+                event.event_id, feed.kind, feed.direction
+            );
+            row(
+                key,
+                Some(feed.route()),
+                None,
+                feed.record(&event.resource_id),
+            )
         })
         .collect()
 }

@@ -2,7 +2,8 @@
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use bridge_ingress::{GroupCommit, GroupCommitConfig, Ingress, authorization_hash, router};
+use bridge_ingress::{GroupCommit, GroupCommitConfig, Ingress, router};
+use bridge_platform::connections::authorization_hash;
 use bridge_platform::connections::{self, NewConnection};
 use bridge_platform::testing::TestDb;
 use proptest::prelude::*;

@@ -3,7 +3,8 @@
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use bridge_domain::{Action, Direction, EntityKind, Source};
-use bridge_ingress::{GroupCommit, GroupCommitConfig, Ingress, authorization_hash, router};
+use bridge_ingress::{GroupCommit, GroupCommitConfig, Ingress, router};
+use bridge_platform::connections::authorization_hash;
 use bridge_platform::connections::{self, NewConnection};
 use bridge_platform::inbox::{self, NewEvent};
 use bridge_platform::testing::TestDb;
@@ -389,4 +390,38 @@ async fn redeliveries_racing_each_other_are_all_accepted_and_stored_once() {
         assert_eq!(t.await.unwrap(), StatusCode::ACCEPTED);
     }
     assert_eq!(inbox(&s.db).await.len(), 30);
+}
+
+/// ENTITIES §1 (Customers): a prime contract's event feeds the customer route with the
+/// contract's owner to resolve, never with the contract id read as a company id.
+#[tokio::test]
+async fn a_prime_contract_event_names_the_contract_to_the_customer_route() {
+    let s = setup().await;
+    deliver(
+        &s.app,
+        &event("01HULIDPRIME00000000000001", "Prime Contracts"),
+    )
+    .await;
+    let rows: Vec<(String, Option<String>, String, Option<String>)> =
+        sqlx::query_as("SELECT dedup_key, kind, record, project FROM inbox ORDER BY kind")
+            .fetch_all(&s.db.pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        rows,
+        [
+            (
+                "webhook:01HULIDPRIME00000000000001:customer.to_maestro".to_owned(),
+                Some("customer".to_owned()),
+                "prime_contract:4200000000001".to_owned(),
+                Some("77".to_owned()),
+            ),
+            (
+                "webhook:01HULIDPRIME00000000000001:prime_contract.to_maestro".to_owned(),
+                Some("prime_contract".to_owned()),
+                "4200000000001".to_owned(),
+                Some("77".to_owned()),
+            ),
+        ]
+    );
 }

@@ -1,8 +1,7 @@
-//! Roles that move events into and out of the inbox: the outbox relay now; the maestro*
-//! poller and the Procore reconciler join it.
+//! The roles that find changes and write them to the inbox: the maestro* poller (with its
+//! schedule) and the Procore reconciler. The relay that drains the outbox lives next to it,
+//! in `bridge_platform::relay`.
 
-pub mod hooks;
 pub mod maestro;
 pub mod reconciler;
-pub mod relay;
 pub mod schedule;

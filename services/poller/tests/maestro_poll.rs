@@ -29,13 +29,14 @@ impl Drop for StopOnDrop {
 }
 
 async fn setup(multidimensional: bool) -> Setup {
+    setup_as(multidimensional, mx::CompanyClass::Test).await
+}
+
+/// A maestro* emulator holding company ACME of `class`, and a connection labelled as a test
+/// pairing (maestro* test, Procore developer sandbox) naming that company.
+async fn setup_as(multidimensional: bool, class: mx::CompanyClass) -> Setup {
     let emulator = Emulator::new(Config::default());
-    emulator.add_company(
-        CO,
-        "Construction Acme",
-        mx::CompanyClass::Test,
-        multidimensional,
-    );
+    emulator.add_company(CO, "Construction Acme", class, multidimensional);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
     let stop = CancellationToken::new();
@@ -47,7 +48,10 @@ async fn setup(multidimensional: bool) -> Setup {
     let db = TestDb::new().await;
     let connection_id = connections::create(
         &db.pool,
-        &NewConnection::sandbox("acme", "http://procore.invalid", base.as_str(), 8),
+        &NewConnection {
+            maestro_company: CO.to_owned(),
+            ..NewConnection::sandbox("acme", "http://procore.invalid", base.as_str(), 8)
+        },
     )
     .await
     .unwrap();
@@ -360,6 +364,32 @@ async fn the_cursor_and_the_start_date_hold_across_restarts() {
         .unwrap();
     assert_eq!(ignored.emitted.get(&EntityKind::ProjectCost), Some(&1));
     assert!(keys(&s, EntityKind::ProjectCost).await.contains(&before));
+}
+
+#[tokio::test]
+async fn a_production_company_on_a_test_labelled_connection_never_has_its_cursor_moved() {
+    // The connection says maestro* "test"; the company maestro* lists is production class.
+    let s = setup_as(false, mx::CompanyClass::Production).await;
+    let mut p = project("P-3", true, true, None);
+    p.procore.last_transaction_date = Some(day(10));
+    s.emulator.add_project(CO, p).unwrap();
+    let t = mx::TransactionStatus::Transferred;
+    let cost = s
+        .emulator
+        .add_transaction(CO, transaction("P-3", '1', t, true, day(11)))
+        .unwrap();
+    let costs = [EntityKind::ProjectCost];
+    maestro::poll(&s.db.pool, &target(&s, None), &costs, None)
+        .await
+        .unwrap();
+    mark(&s, &cost, "synced").await;
+
+    let refused = maestro::poll(&s.db.pool, &target(&s, None), &costs, None).await;
+    let error = format!("{:#}", refused.expect_err("the guard must refuse the cursor write"));
+    assert!(error.contains("pairing guard"), "{error}");
+    assert!(error.contains("production"), "{error}");
+    let cursor = s.emulator.project(CO, "P-3").unwrap().procore.last_transaction_date;
+    assert_eq!(cursor, Some(day(10)), "the cursor must not move");
 }
 
 async fn mark(s: &Setup, record: &str, status: &str) {

@@ -8,11 +8,11 @@ use bridge_platform::connections::{self, NewConnection};
 use bridge_platform::sync_items;
 use bridge_platform::testing::{TestDb, eventually};
 use bridge_poller::reconciler::{self, RESOURCES, Settings, change_key};
-use bridge_procore::{Client, ClientConfig, Credentials, query};
+use bridge_procore::{Client, ClientConfig, Credentials, HookScope, HookSpec};
 use bridge_sandbox::procore::{Config, Emulator, Kind, LoadOptions, Loaded, serve};
 use bridge_sandbox::seed::{SeedConfig, generate};
 use chrono::{DateTime, Utc};
-use serde_json::{Value, json};
+use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
@@ -153,25 +153,25 @@ struct Edits {
 async fn edit_everything(s: &Setup, by: &Client, tag: &str) -> Edits {
     let mut expected = BTreeSet::new();
     let project = *s.loaded.projects.values().min().expect("a project");
-    let _: Value = by
-        .patch(
-            &format!("rest/v1.0/projects/{project}"),
-            &query([("company_id", s.company)]),
-            &json!({ "company_id": s.company, "project": { "name": format!("Renamed {tag}") } }),
-        )
+    let renamed = by
+        .sync_projects(&[json!({ "id": project, "name": format!("Renamed {tag}") })])
         .await
         .expect("rename project");
+    assert!(
+        renamed.iter().all(|item| item.result.is_ok()),
+        "{renamed:?}"
+    );
     expected.insert((project.to_string(), route(EntityKind::Project)));
 
     let vendor = *s.loaded.vendors.values().min().expect("a vendor");
-    let _: Value = by
-        .patch(
-            &format!("rest/v1.0/vendors/{vendor}"),
-            &query([("company_id", s.company)]),
-            &json!({ "company_id": s.company, "vendor": { "name": format!("Vendor {tag}") } }),
-        )
+    let renamed = by
+        .sync_vendors(&[json!({ "id": vendor, "name": format!("Vendor {tag}") })])
         .await
         .expect("rename vendor");
+    assert!(
+        renamed.iter().all(|item| item.result.is_ok()),
+        "{renamed:?}"
+    );
     expected.insert((vendor.to_string(), route(EntityKind::Supplier)));
     expected.insert((vendor.to_string(), route(EntityKind::Customer)));
 
@@ -182,18 +182,10 @@ async fn edit_everything(s: &Setup, by: &Client, tag: &str) -> Edits {
         .copied()
         .find(|id| s.emu.get_json(Kind::WorkOrderContract, *id).is_some())
         .expect("a work order contract");
-    let woc_project = s.emu.get_json(Kind::WorkOrderContract, woc).unwrap()["project"]["id"]
-        .as_i64()
-        .expect("its project");
-    let _: Value = by
-        .patch(
-            &format!("rest/v1.0/work_order_contracts/{woc}"),
-            &query([("project_id", woc_project)]),
-            &json!({ "project_id": woc_project,
-                     "work_order_contract": { "title": format!("Subcontract {tag}") } }),
-        )
-        .await
-        .expect("retitle work order contract");
+    // A project manager approves it in Procore's UI (an update whatever its status was).
+    s.emu
+        .approve_commitment(woc)
+        .expect("update the work order contract");
     expected.insert((woc.to_string(), route(EntityKind::Subcontract)));
     Edits { expected }
 }
@@ -326,33 +318,28 @@ async fn every_change_after_the_watermark_comes_in_once_across_passes_and_a_rest
 
 /// A hook on the emulator pointing at `destination`, for the resources the edits touch.
 async fn subscribe(s: &Setup, destination: &str) {
-    let hook: Value = s
+    let scope = HookScope::Company(s.company);
+    let hook = s
         .bridge
-        .post(
-            "rest/v1.0/webhooks/hooks",
-            &[],
-            &json!({ "company_id": s.company, "hook": {
-                "api_version": "v2", "namespace": "reconciler-test",
-                "destination_url": destination,
-                "destination_headers": { "Authorization": SECRET } } }),
-        )
+        .create_hook(&HookSpec {
+            scope,
+            api_version: "v2".into(),
+            namespace: "reconciler-test".into(),
+            destination_url: destination.into(),
+            authorization: SECRET.into(),
+        })
         .await
         .expect("hook");
-    let triggers: Vec<Value> = RESOURCES
+    let triggers: Vec<(&str, &str)> = RESOURCES
         .iter()
-        .flat_map(|r| {
-            ["create", "update"].map(|e| json!({ "resource_name": r.name, "event_type": e }))
-        })
+        .flat_map(|r| ["create", "update"].map(|e| (r.name, e)))
         .collect();
-    let _: Value = s
+    let made = s
         .bridge
-        .post(
-            &format!("rest/v1.0/webhooks/hooks/{}/triggers/bulk", hook["id"]),
-            &[],
-            &json!({ "company_id": s.company, "api_version": "v2", "triggers": triggers }),
-        )
+        .create_triggers(hook.id.0, scope, "v2", &triggers)
         .await
         .expect("triggers");
+    assert!(made.refused.is_empty(), "{:?}", made.refused);
 }
 
 async fn start_ingress(s: &Setup) -> String {
@@ -382,13 +369,8 @@ async fn a_change_seen_by_a_webhook_and_by_the_reconciler_is_one_row() {
     let mut edits = edit_everything(&s, &s.editor, "webhook").await;
     admin_edits(&s, &mut edits);
     let project = *s.loaded.projects.values().max().expect("a second project");
-    let _: Value = s
-        .bridge
-        .patch(
-            &format!("rest/v1.0/projects/{project}"),
-            &query([("company_id", s.company)]),
-            &json!({ "company_id": s.company, "project": { "name": "Written by the bridge" } }),
-        )
+    s.bridge
+        .sync_projects(&[json!({ "id": project, "name": "Written by the bridge" })])
         .await
         .expect("the bridge's own write");
 
@@ -638,4 +620,57 @@ async fn the_loop_reconciles_every_connection_until_shut_down() {
         .expect("the loop stops when asked")
         .expect("join")
         .expect("the loop ends without error");
+}
+
+/// ENTITIES §1 (Customers): a swept prime contract feeds the customer route with the
+/// contract to resolve (`prime_contract:<id>`) and its project, never with the contract id
+/// read as a company id; the two rows of one change keep distinct keys.
+#[tokio::test]
+async fn a_swept_prime_contract_names_the_contract_to_the_customer_route() {
+    let s = setup(Config::fast()).await;
+    reconciler::reconcile(&s.db.pool, s.connection_id, &s.bridge, &settings())
+        .await
+        .expect("pass");
+    assert!(
+        !s.loaded.prime_contracts.is_empty(),
+        "the seed has prime contracts"
+    );
+    for id in s.loaded.prime_contracts.values() {
+        let shown = s.emu.get_json(Kind::PrimeContract, *id).expect("contract");
+        let project = shown["project"]["id"]
+            .as_i64()
+            .or_else(|| shown["project_id"].as_i64())
+            .expect("its project")
+            .to_string();
+        type Row = (String, Option<String>, String, Option<String>);
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT kind, project, dedup_key, record FROM inbox
+             WHERE connection_id = $1 AND record IN ($2, $3) ORDER BY kind",
+        )
+        .bind(s.connection_id)
+        .bind(id.to_string())
+        .bind(format!("prime_contract:{id}"))
+        .fetch_all(&s.db.pool)
+        .await
+        .expect("rows")
+        .into_iter()
+        .map(|(kind, project, key, record): (Option<String>, _, _, _)| {
+            (kind.unwrap_or_default(), project, key, record)
+        })
+        .collect();
+        let summary: Vec<(&str, Option<&str>, &str)> = rows
+            .iter()
+            .map(|(k, p, _, r)| (k.as_str(), p.as_deref(), r.as_deref().unwrap_or_default()))
+            .collect();
+        let pc = format!("prime_contract:{id}");
+        let plain = id.to_string();
+        assert_eq!(
+            summary,
+            [
+                ("customer", Some(project.as_str()), pc.as_str()),
+                ("prime_contract", Some(project.as_str()), plain.as_str()),
+            ]
+        );
+        assert_ne!(rows[0].2, rows[1].2);
+    }
 }

@@ -10,6 +10,7 @@ mod directory;
 mod jobs;
 mod model;
 mod names;
+pub mod showcase;
 
 pub use model::*;
 
@@ -35,6 +36,8 @@ pub struct SeedConfig {
     pub synchronized_fraction: f64,
     /// First possible project start date; everything else is dated after it.
     pub start: NaiveDate,
+    /// Appends the fixed records that show every rule at work (`seed/showcase.rs`).
+    pub showcase: bool,
 }
 
 impl Default for SeedConfig {
@@ -57,6 +60,15 @@ impl SeedConfig {
             commitments_per_project: 3,
             synchronized_fraction: 0.5,
             start: NaiveDate::from_ymd_opt(2025, 1, 6).unwrap_or_default(),
+            showcase: false,
+        }
+    }
+
+    /// The company `bridge up --sandbox` runs: [`SeedConfig::for_projects`] plus the showcase.
+    pub fn sandbox(projects: usize) -> Self {
+        Self {
+            showcase: true,
+            ..Self::for_projects(projects)
         }
     }
 }
@@ -119,6 +131,8 @@ pub fn generate(config: &SeedConfig) -> Company {
         transactions: Vec::new(),
         commitments: Vec::new(),
         prime_contracts: Vec::new(),
+        procore_companies: Vec::new(),
+        procore_projects: Vec::new(),
     };
     for index in 0..config.projects {
         let mut rng = stream(config.seed, 10, index as u64);
@@ -132,6 +146,9 @@ pub fn generate(config: &SeedConfig) -> Company {
         company.commitments.extend(commitments);
         company.prime_contracts.extend(prime);
         company.projects.push(project);
+    }
+    if config.showcase {
+        showcase::add(config, &mut company, &leaves);
     }
     company.cost_codes = cost_codes;
     company

@@ -545,3 +545,18 @@ async fn reordering_delivers_every_event_out_of_order() {
     assert_eq!(sorted, expected, "nothing lost");
     assert_ne!(received, created, "delivered out of order");
 }
+
+#[tokio::test]
+async fn every_resource_the_bridge_subscribes_to_is_accepted() {
+    let run = start(Config::fast()).await;
+    let receiver = Receiver::default();
+    let url = receiver.serve().await;
+    let triggers: Vec<(&str, &str)> = bridge_domain::resources::SUBSCRIBED
+        .iter()
+        .flat_map(|r| [(*r, "create"), (*r, "update")])
+        .collect();
+    // `hook` insists on a 200: a single refused trigger makes the bulk answer 207.
+    let company_scope = json!({ "company_id": run.company });
+    run.hook(company_scope, "v2", &url, &triggers).await;
+    assert!(triggers.iter().any(|(r, _)| *r == "Budget Changes"));
+}

@@ -134,7 +134,13 @@ async fn process(
             reason,
             description: None,
         },
-        Ok(None) => handler.handle(ctx, &event).await,
+        Ok(None) => {
+            if let Err(e) = store::mark_running(&ctx.pool, &event).await {
+                // Only the status a user sees lags; the outcome is still recorded below.
+                tracing::debug!(kind = %event.kind, record = %event.record, error = %e, "could not mark the item running");
+            }
+            handler.handle(ctx, &event).await
+        }
         Err(e) => Outcome::Retry(format!("reading the connection settings: {e}")),
     };
     let took = clock.elapsed();
@@ -214,10 +220,12 @@ pub(crate) fn decide(outcome: &Outcome, attempt: u32, max_attempts: u32) -> Sett
             attempt + 1,
             dep.description
         )),
-        Outcome::Retry(why) | Outcome::Fail(why) if last_try => {
+        Outcome::Retry(why) | Outcome::ApiLimit(why) | Outcome::Fail(why) if last_try => {
             Settle::DeadLetter(format!("gave up after {} attempts: {why}", attempt + 1))
         }
-        Outcome::Wait(_) | Outcome::Retry(_) | Outcome::Fail(_) => Settle::Retry,
+        Outcome::Wait(_) | Outcome::Retry(_) | Outcome::ApiLimit(_) | Outcome::Fail(_) => {
+            Settle::Retry
+        }
     }
 }
 
@@ -235,6 +243,9 @@ fn log(event: &ChangeEvent, outcome: &Outcome, settle: &Settle) {
         }
         (Outcome::Wait(dep), _) => {
             tracing::info!(connection, kind = %kind, record = %record, waiting_on = %dep.key(), "waiting");
+        }
+        (Outcome::ApiLimit(why), _) => {
+            tracing::info!(connection, kind = %kind, record = %record, reason = %why, "waiting for API limit");
         }
         (Outcome::Retry(why) | Outcome::Fail(why) | Outcome::Dead(why), _) => {
             tracing::warn!(connection, kind = %kind, record = %record, reason = %why, "will retry");

@@ -24,6 +24,9 @@ pub enum Outcome {
     Wait(Dependency),
     /// A transient failure (timeout, 5xx, connection loss): try again later.
     Retry(String),
+    /// Held by Procore's API call limit: tried again through the retry tiers, shown as
+    /// "waiting for API limit" (it resumes by itself).
+    ApiLimit(String),
     /// An error the user can fix in the source system (a project without its dates): shown
     /// as `failed`, tried again through the retry tiers, dead-lettered after the last.
     Fail(String),
@@ -94,14 +97,38 @@ impl Note {
     }
 }
 
+impl From<bridge_domain::text::Warning> for Note {
+    fn from(warning: bridge_domain::text::Warning) -> Self {
+        Note::warning(warning.0)
+    }
+}
+
+/// Notes of a list of domain warnings.
+pub fn warnings(list: Vec<bridge_domain::text::Warning>) -> Vec<Note> {
+    list.into_iter().map(Note::from).collect()
+}
+
+/// How a record held by Procore's API call limit reads in the synchronization window
+/// (ENTITIES §3, "Status a user sees"): it resumes by itself.
+pub const WAITING_FOR_API_LIMIT: &str = "waiting for API limit";
+
+/// The `waiting_on` value of an item held by Procore's call limit (no link wakes it; its
+/// retry tier does).
+pub const API_LIMIT_WAITING_ON: &str = "procore:api_limit";
+
 impl Outcome {
+    /// Held by Procore's call limit; the reason starts with [`WAITING_FOR_API_LIMIT`].
+    pub fn api_limit(detail: impl std::fmt::Display) -> Outcome {
+        Outcome::ApiLimit(format!("{WAITING_FOR_API_LIMIT}: {detail}"))
+    }
+
     /// The `sync_attempts.outcome` value.
     pub fn label(&self) -> &'static str {
         match self {
             Outcome::Synced { .. } => "synced",
             Outcome::Skipped { .. } => "skipped",
             Outcome::Wait(_) => "wait",
-            Outcome::Retry(_) | Outcome::Fail(_) => "retry",
+            Outcome::Retry(_) | Outcome::ApiLimit(_) | Outcome::Fail(_) => "retry",
             Outcome::Dead(_) => "dead",
         }
     }

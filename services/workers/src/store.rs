@@ -1,6 +1,6 @@
 //! Recording an outcome: sync item, attempt and link in one transaction.
 
-use crate::outcome::{Note, NoteLevel, Outcome, waiting_key};
+use crate::outcome::{API_LIMIT_WAITING_ON, Note, NoteLevel, Outcome, waiting_key};
 use bridge_domain::ChangeEvent;
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
@@ -129,6 +129,28 @@ pub async fn record(
     Ok(Recorded { new_link })
 }
 
+/// Marks the record's sync item `running` while its handler works (the synchronization
+/// window's "running", ENTITIES §3). The attempt is counted when its outcome is recorded.
+pub async fn mark_running(pool: &PgPool, event: &ChangeEvent) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO sync_items (connection_id, kind, direction, record_key, status, attempts,
+                                 messages, last_event_id)
+         VALUES ($1, $2, $3, $4, 'running', 0, '[]'::jsonb, $5)
+         ON CONFLICT (connection_id, kind, direction, record_key) DO UPDATE SET
+             status = 'running',
+             last_event_id = EXCLUDED.last_event_id,
+             updated_at = now()",
+    )
+    .bind(event.connection_id)
+    .bind(event.kind.as_str())
+    .bind(event.direction.as_str())
+    .bind(&event.record)
+    .bind(event.event_id)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
 /// Status, waiting-on key, note and description for the sync item.
 fn describe(
     outcome: &Outcome,
@@ -168,6 +190,15 @@ fn describe(
             vec![Note::warning(format!("will try again: {why}"))],
             None,
         ),
+        Outcome::ApiLimit(why) => (
+            "waiting",
+            Some(API_LIMIT_WAITING_ON.to_owned()),
+            vec![Note {
+                level: NoteLevel::Info,
+                text: why.clone(),
+            }],
+            None,
+        ),
         Outcome::Fail(why) => ("failed", None, vec![Note::error(why.clone())], None),
         Outcome::Dead(why) => ("dead", None, vec![Note::error(why.clone())], None),
     }
@@ -180,6 +211,26 @@ fn summary(outcome: &Outcome) -> Option<String> {
             .map(|l| format!("linked {} to Procore id {}", l.maestro_key, l.procore_id)),
         Outcome::Skipped { reason, .. } => Some(reason.clone()),
         Outcome::Wait(dep) => Some(dep.description.clone()),
-        Outcome::Retry(why) | Outcome::Fail(why) | Outcome::Dead(why) => Some(why.clone()),
+        Outcome::Retry(why) | Outcome::ApiLimit(why) | Outcome::Fail(why) | Outcome::Dead(why) => {
+            Some(why.clone())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_record_held_by_the_api_limit_is_waiting_and_says_so() {
+        let outcome = Outcome::api_limit("Procore's API call limit was reached");
+        let (status, waiting_on, notes, _) = describe(&outcome, &Settle::Retry);
+        assert_eq!(status, "waiting");
+        assert_eq!(waiting_on.as_deref(), Some(API_LIMIT_WAITING_ON));
+        assert!(notes[0].text.starts_with("waiting for API limit"), "{notes:?}");
+        let (status, waiting_on, _, _) = describe(&Outcome::Retry("503".into()), &Settle::Retry);
+        assert_eq!((status, waiting_on), ("pending", None));
+        let last = Settle::DeadLetter("gave up".into());
+        assert_eq!(describe(&outcome, &last).0, "dead");
     }
 }

@@ -6,7 +6,7 @@ use bridge_platform::amqp::{Outgoing, Publisher};
 use bridge_platform::connections::{self, NewConnection};
 use bridge_platform::inbox::{self, NewEvent};
 use bridge_platform::testing::{TestBroker, TestDb, eventually};
-use bridge_poller::relay::{self, RelayConfig};
+use bridge_platform::relay::{self, RelayConfig};
 use bridge_workers::{Context, Dependency, EngineConfig, Handler, Outcome, SyncedLink};
 use chrono::Utc;
 use futures::future::BoxFuture;

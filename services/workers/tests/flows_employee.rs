@@ -4,10 +4,9 @@ mod flows_support;
 
 use bridge_domain::{Action, Direction, EntityKind};
 use bridge_maestro::{self as mx, EmployeeStatus};
-use bridge_procore::query;
+use bridge_procore::writes::NewCompanyUser;
 use bridge_sandbox::procore::Kind;
 use flows_support::{COMPANY, Stack};
-use serde_json::{Value, json};
 
 const EMPLOYEE: EntityKind = EntityKind::Employee;
 const TO_PROCORE: Direction = Direction::ToProcore;
@@ -66,26 +65,22 @@ async fn a_procore_user_with_the_same_employee_id_is_linked_not_created() {
         Some("julie.tremblay@boreal.example"),
         EmployeeStatus::Active,
     );
-    let path = format!("rest/v1.0/companies/{}/users", s.procore_company);
-    let existing: Value = s
-        .procore_user()
-        .post(
-            &path,
-            &query::<&str, &str>([]),
-            &json!({ "user": { "first_name": "Julie", "last_name": "Tremblay", "email_address": "jt@boreal.example", "is_employee": true, "employee_id": "E0042" } }),
-        )
-        .await
-        .unwrap();
+    let user = NewCompanyUser {
+        first_name: Some("Julie".into()),
+        last_name: Some("Tremblay".into()),
+        email_address: Some("jt@boreal.example".into()),
+        is_employee: Some(true),
+        employee_id: Some("E0042".into()),
+        ..NewCompanyUser::default()
+    };
+    let existing = s.procore_user().create_company_user(&user).await.unwrap();
     s.emit(EMPLOYEE, TO_PROCORE, Action::Create, "E0042", None)
         .await;
 
     s.wait_for(EMPLOYEE, TO_PROCORE, "E0042", "synced").await;
     assert_eq!(
         s.link(EMPLOYEE, "E0042").await,
-        Some((
-            existing["id"].as_i64().unwrap(),
-            "linked_by_code".to_owned()
-        ))
+        Some((existing.id.0, "linked_by_code".to_owned()))
     );
     assert_eq!(s.procore.count(Kind::User, s.procore_company), 1);
 }

@@ -93,14 +93,21 @@ async fn a_record_procore_refuses_is_dead_lettered_with_procores_message() {
 #[tokio::test]
 async fn clients_come_from_the_connection_row_and_are_rebuilt_when_it_changes() {
     let db = TestDb::new().await;
+    // The pairing guard asks maestro* for the company's class before handing out a client.
+    let emulator = maestro::Emulator::new(maestro::Config::default());
+    emulator.add_company("DEMO", "Démo", bridge_maestro::CompanyClass::Test, false);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let maestro_base = format!(
+        "http://{}{}",
+        listener.local_addr().unwrap(),
+        maestro::BASE_PATH
+    );
+    let stop = tokio_util::sync::CancellationToken::new();
+    let _stop = stop.clone().drop_guard();
+    tokio::spawn(maestro::serve(listener, emulator.clone(), stop));
     let id = connections::create(
         &db.pool,
-        &NewConnection::sandbox(
-            "acme",
-            "http://127.0.0.1:1/",
-            "http://127.0.0.1:1/maestro-xml/v1",
-            42,
-        ),
+        &NewConnection::sandbox("acme", "http://127.0.0.1:1/", &maestro_base, 42),
     )
     .await
     .unwrap();
@@ -120,7 +127,7 @@ async fn clients_come_from_the_connection_row_and_are_rebuilt_when_it_changes() 
     let clients = PgClients::new(
         db.pool.clone(),
         ClientSecrets {
-            maestro_key: Some(Secret::new("key".to_owned())),
+            maestro_key: Some(Secret::new(emulator.config().api_key.clone())),
             procore_client_secret: Some(Secret::new("secret".to_owned())),
         },
     );

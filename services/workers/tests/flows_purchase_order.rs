@@ -5,9 +5,10 @@ mod flows_support;
 
 use bridge_domain::{Action, Direction, EntityKind};
 use bridge_maestro::{MaestroApi, OrderKind};
-use bridge_procore::query;
+use bridge_procore::ProcoreId;
+use bridge_procore::writes::{NewContract, NewCostCode, NewLineItem, NewLineItemType};
 use flows_support::{COMPANY, Stack};
-use serde_json::{Value, json};
+use serde_json::json;
 use std::time::{Duration, Instant};
 
 const PO: EntityKind = EntityKind::PurchaseOrder;
@@ -30,19 +31,31 @@ impl Procore {
     }
 }
 
-async fn post(s: &Stack, path: &str, project: Option<i64>, body: Value) -> i64 {
-    let c = s.procore_user();
-    let q = match project {
-        Some(p) => query([("project_id", p)]),
-        None => query([("company_id", s.procore_company)]),
-    };
-    let created: Value = c.post(path, &q, &body).await.unwrap();
-    created["id"].as_i64().unwrap()
-}
-
 /// Sets up Procore; the order is approved when `status` is `Approved`. `activity` is the
 /// cost code of the first line.
 async fn procore_order(s: &Stack, status: &str, activity: &str) -> Procore {
+    procore_order_numbered(s, status, activity, "PO-001").await
+}
+
+/// Like [`procore_order`], with the purchase order numbered `number`; the project, cost codes,
+/// cost type and vendor are created once per stack.
+async fn procore_order_numbered(s: &Stack, status: &str, activity: &str, number: &str) -> Procore {
+    let c = s.procore_user();
+    if let Some(project) = s.procore_projects().first() {
+        // A second order of the same project: its codes and cost type exist already.
+        let project = project["id"].as_i64().unwrap();
+        let codes = c.cost_codes(project).await.unwrap();
+        let code = |name: &str| {
+            codes
+                .iter()
+                .find(|c| c.code.as_deref() == Some(name))
+                .unwrap()
+                .id
+        };
+        let codes = [code(activity), code("01-A-002")];
+        let material = c.line_item_types().await.unwrap()[0].id;
+        return order_with(s, project, codes, material, status, number).await;
+    }
     let project = s
         .procore_project(json!({
             "name": "Garage municipal de Laval", "project_number": "P-100",
@@ -51,51 +64,75 @@ async fn procore_order(s: &Stack, status: &str, activity: &str) -> Procore {
         .await;
     let mut codes = Vec::new();
     for code in [activity, "01-A-002"] {
-        codes.push(
-            post(
-                s,
-                "rest/v1.0/cost_codes",
-                Some(project),
-                json!({ "project_id": project, "cost_code": { "code": code, "name": "Travaux" } }),
-            )
-            .await,
-        );
+        let new = NewCostCode {
+            code: Some(code.to_owned()),
+            name: Some("Travaux".to_owned()),
+            ..NewCostCode::default()
+        };
+        codes.push(c.create_cost_code(project, &new).await.unwrap().id);
     }
-    let company = s.procore_company;
-    let material = post(
-        s,
-        "rest/v1.0/line_item_types",
-        None,
-        json!({ "company_id": company, "line_item_type": { "name": "Matériaux", "code": "MAT", "base_type": "materials" } }),
-    )
-    .await;
-    let vendor = s
-        .procore_vendor(json!({ "name": "Béton Laval inc.", "abbreviated_name": "BETON01" }))
-        .await;
-    let order = post(
-        s,
-        "rest/v1.0/purchase_order_contracts",
-        Some(project),
-        json!({ "project_id": project, "purchase_order_contract": {
-            "number": "PO-001", "title": "Béton coulé", "description": "Dalle du garage",
-            "vendor_id": vendor, "retainage_percent": 10, "status": "Draft",
-        }}),
-    )
-    .await;
+    let material = NewLineItemType {
+        name: Some("Matériaux".to_owned()),
+        code: Some("MAT".to_owned()),
+        base_type: Some("materials".to_owned()),
+    };
+    let material = c.create_line_item_type(&material).await.unwrap().id;
+    order_with(s, project, [codes[0], codes[1]], material, status, number).await
+}
+
+async fn order_with(
+    s: &Stack,
+    project: i64,
+    codes: [ProcoreId; 2],
+    material: ProcoreId,
+    status: &str,
+    number: &str,
+) -> Procore {
+    let c = s.procore_user();
+    let vendor = match s.procore_vendors().first() {
+        Some(v) => v["id"].as_i64().unwrap(),
+        None => {
+            s.procore_vendor(json!({ "name": "Béton Laval inc.", "abbreviated_name": "BETON01" }))
+                .await
+        }
+    };
+    let contract = NewContract {
+        number: Some(number.to_owned()),
+        title: Some("Béton coulé".to_owned()),
+        description: Some("Dalle du garage".to_owned()),
+        vendor_id: Some(vendor.into()),
+        retainage_percent: Some(10.0),
+        status: Some("Draft".to_owned()),
+        ..NewContract::default()
+    };
+    let order = c
+        .create_purchase_order_contract(project, &contract)
+        .await
+        .unwrap()
+        .id
+        .0;
     let lines = [
-        json!({ "description": "Béton 35 MPa", "cost_code_id": codes[0], "line_item_type_id": material,
-                "quantity": 40, "unit_cost": 212.5, "uom": "m3", "amount": 8500 }),
-        json!({ "description": "Pompage", "cost_code_id": codes[1], "line_item_type_id": material,
-                "amount": 1250.75 }),
+        NewLineItem {
+            description: Some("Béton 35 MPa".to_owned()),
+            cost_code_id: Some(codes[0]),
+            line_item_type_id: Some(material),
+            quantity: Some(40.0),
+            unit_cost: Some(212.5),
+            uom: Some("m3".to_owned()),
+            amount: Some(8500.0),
+        },
+        NewLineItem {
+            description: Some("Pompage".to_owned()),
+            cost_code_id: Some(codes[1]),
+            line_item_type_id: Some(material),
+            amount: Some(1250.75),
+            ..NewLineItem::default()
+        },
     ];
     for line in lines {
-        post(
-            s,
-            &format!("rest/v1.0/purchase_order_contracts/{order}/line_items"),
-            Some(project),
-            json!({ "line_item": line }),
-        )
-        .await;
+        c.create_purchase_order_line(project, order, &line)
+            .await
+            .unwrap();
     }
     if status == "Approved" {
         s.procore.approve_commitment(order).unwrap();
@@ -457,15 +494,8 @@ async fn an_order_from_a_vendor_kept_out_of_maestro_is_dead_lettered_not_left_wa
     maestro_side(&s);
     let p = procore_order(&s, "Approved", "01-A-001").await;
     link_project(&s).await;
-    let c = s.procore_user();
-    let _: Value = c
-        .patch(
-            &format!("rest/v1.0/vendors/{}", p.vendor),
-            &query([("company_id", s.procore_company)]),
-            &json!({ "vendor": { "notes": "NOTMAESTRO" } }),
-        )
-        .await
-        .unwrap();
+    s.update_procore_vendor(p.vendor, json!({ "notes": "NOTMAESTRO" }))
+        .await;
     s.emit(
         PO,
         TO_MAESTRO,
@@ -528,4 +558,58 @@ async fn the_same_order_delivered_several_times_at_once_creates_one_order() {
         .await
         .unwrap();
     assert_eq!(dead, 0);
+}
+
+#[tokio::test]
+async fn two_orders_alike_in_their_first_40_characters_never_share_one_maestro_order() {
+    let s = Stack::start().await;
+    maestro_side(&s);
+    let stem = "PO-2026-GARAGE-MUNICIPAL-LAVAL-PHASE-2-BETON";
+    let first = procore_order_numbered(&s, "Approved", "01-A-001", &format!("{stem}-A")).await;
+    link_dependencies(&s, &first).await;
+    s.emit(
+        PO,
+        TO_MAESTRO,
+        Action::Create,
+        &first.order_key(),
+        first.project_key().as_deref(),
+    )
+    .await;
+    let item = s
+        .wait_for(PO, TO_MAESTRO, &first.order_key(), "synced")
+        .await;
+    assert!(
+        item.says(
+            "warning",
+            "external number (Procore number) cut to 40 characters (it had 46)"
+        ),
+        "{:?}",
+        item.messages
+    );
+
+    let second = procore_order_numbered(&s, "Approved", "01-A-001", &format!("{stem}-B")).await;
+    s.emit(
+        PO,
+        TO_MAESTRO,
+        Action::Create,
+        &second.order_key(),
+        second.project_key().as_deref(),
+    )
+    .await;
+    let item = s
+        .wait_for(PO, TO_MAESTRO, &second.order_key(), "dead")
+        .await;
+    assert!(
+        item.says(
+            "error",
+            "has the same first 40 characters (PO-2026-GARAGE-MUNICIPAL-LAVAL-PHASE-2-B)"
+        ),
+        "{:?}",
+        item.messages
+    );
+    assert_eq!(
+        s.maestro.orders(COMPANY).len(),
+        1,
+        "the second order is refused, not merged"
+    );
 }

@@ -284,3 +284,70 @@ async fn a_procore_company_without_abbreviated_name_fails_with_what_to_fix() {
     );
     assert!(s.maestro.suppliers(flows_support::COMPANY).is_empty());
 }
+
+#[tokio::test]
+async fn a_maestro_supplier_never_links_to_a_procore_company_kept_out_of_maestro() {
+    let s = Stack::start().await;
+    s.add_supplier("BETON01", "Béton Laval inc.");
+    s.procore_vendor(json!({ "name": "Béton Laval", "abbreviated_name": "BETON01", "notes": "béton, NOTMAESTRO" }))
+        .await;
+    s.emit(SUPPLIER, TO_PROCORE, Action::Create, "BETON01", None)
+        .await;
+
+    let item = s.wait_for(SUPPLIER, TO_PROCORE, "BETON01", "skipped").await;
+    assert!(
+        item.says("info", "carries the keyword NOTMAESTRO"),
+        "{:?}",
+        item.messages
+    );
+    assert_eq!(s.link(SUPPLIER, "BETON01").await, None);
+    assert_eq!(
+        s.procore_vendors().len(),
+        1,
+        "no second company with the same code"
+    );
+}
+
+#[tokio::test]
+async fn an_inactive_procore_company_with_the_same_code_is_linked_not_duplicated() {
+    let s = Stack::start().await;
+    s.add_supplier("BETON01", "Béton Laval inc.");
+    let inactive = s
+        .procore_vendor(
+            json!({ "name": "Béton Laval", "abbreviated_name": "BETON01", "is_active": false }),
+        )
+        .await;
+    s.emit(SUPPLIER, TO_PROCORE, Action::Create, "BETON01", None)
+        .await;
+
+    let item = s.wait_for(SUPPLIER, TO_PROCORE, "BETON01", "synced").await;
+    assert_eq!(
+        s.procore_vendors().len(),
+        1,
+        "no duplicate of the inactive company"
+    );
+    assert_eq!(
+        s.link(SUPPLIER, "BETON01").await,
+        Some((inactive, "linked_by_code".to_owned()))
+    );
+    assert!(
+        item.says("warning", "linked to the inactive Procore company"),
+        "{:?}",
+        item.messages
+    );
+}
+
+#[tokio::test]
+async fn the_business_fax_travels_from_procore_to_the_maestro_supplier() {
+    let s = Stack::start().await;
+    let id = s
+        .procore_vendor(json!({ "name": "Béton Laval", "abbreviated_name": "BETON02", "fax_number": "450-555-0199" }))
+        .await;
+    s.emit(SUPPLIER, TO_MAESTRO, Action::Create, &id.to_string(), None)
+        .await;
+
+    s.wait_for(SUPPLIER, TO_MAESTRO, &id.to_string(), "synced")
+        .await;
+    let supplier = s.supplier("BETON02").expect("created in maestro*");
+    assert_eq!(supplier.fax.as_deref(), Some("450-555-0199"));
+}

@@ -5,6 +5,7 @@
 //! emulator or an installation that speaks the contract).
 
 pub mod api;
+pub mod class;
 pub mod codes;
 pub mod commitments;
 pub mod costs;
@@ -18,6 +19,7 @@ pub mod wire;
 pub use api::{
     ApiResult, EmployeeFilter, MaestroApi, PartyFilter, ProjectFilter, TransactionFilter,
 };
+pub use class::company_classes;
 pub use codes::{CodeError, ProjectCode, TypeCode, limits};
 pub use commitments::{
     BillingChangeOrder, BillingContract, BillingLine, ChangeOrder, CostLine, NewBillingChangeOrder,

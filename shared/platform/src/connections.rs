@@ -3,6 +3,8 @@
 use sha2::{Digest as _, Sha256};
 use sqlx::PgPool;
 
+pub use crate::pairing::{PairingError, declared_pairing, verified_pairing};
+
 /// The digest stored for a webhook `Authorization` value: only this is kept, never the value.
 pub fn authorization_hash(value: &str) -> Vec<u8> {
     Sha256::digest(value.as_bytes()).to_vec()
@@ -83,6 +85,62 @@ pub async fn set_webhook_auth(
         .execute(pool)
         .await
         .map(drop)
+}
+
+/// The webhook `Authorization` values a connection accepts, known only by their digests
+/// (docs/architecture.md, webhook ingress): one, or two while a rotation is under way.
+#[derive(Clone)]
+pub struct WebhookSecrets {
+    pool: PgPool,
+    pub connection_id: i64,
+    digests: Vec<Vec<u8>>,
+}
+
+impl std::fmt::Debug for WebhookSecrets {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebhookSecrets")
+            .field("connection_id", &self.connection_id)
+            .field("accepted", &self.digests.len())
+            .finish()
+    }
+}
+
+impl WebhookSecrets {
+    /// The accepted digests of the connection named `name`, if it exists.
+    pub async fn load(pool: &PgPool, name: &str) -> Result<Option<Self>, sqlx::Error> {
+        Ok(webhook_settings(pool, name).await?.map(|s| WebhookSecrets {
+            pool: pool.clone(),
+            connection_id: s.id,
+            digests: s.webhook_auth_sha256,
+        }))
+    }
+
+    /// Whether a delivery carrying `value` would be accepted now.
+    pub fn accepts(&self, value: &str) -> bool {
+        self.digests.contains(&authorization_hash(value))
+    }
+
+    /// Whether no value is accepted at all.
+    pub fn is_empty(&self) -> bool {
+        self.digests.is_empty()
+    }
+
+    /// Starts accepting `value` (to call before Procore sends it), keeping the newest previous
+    /// digest so that deliveries already queued with it still pass.
+    pub async fn accept(&mut self, value: &str) -> Result<(), sqlx::Error> {
+        let mut digests = vec![authorization_hash(value)];
+        digests.extend(self.digests.first().cloned());
+        set_webhook_auth(&self.pool, self.connection_id, &digests).await?;
+        self.digests = digests;
+        Ok(())
+    }
+
+    /// Stops accepting any value.
+    pub async fn forget(&mut self) -> Result<(), sqlx::Error> {
+        set_webhook_auth(&self.pool, self.connection_id, &[]).await?;
+        self.digests.clear();
+        Ok(())
+    }
 }
 
 impl NewConnection {

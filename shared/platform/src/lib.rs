@@ -6,6 +6,8 @@ pub mod config;
 pub mod connections;
 pub mod db;
 pub mod inbox;
+pub mod pairing;
+pub mod relay;
 pub mod secret;
 pub mod sync_items;
 pub mod telemetry;

@@ -9,6 +9,7 @@ use crate::models::{
     LineItem, LineItemType, Project, Vendor,
 };
 use crate::sync::SyncItem;
+use crate::writes::{NewContract, NewCostCode, NewLineItem, NewLineItemType};
 
 const PER_PAGE: usize = 500;
 
@@ -176,6 +177,61 @@ impl Client {
             &[],
             Map::new(),
             items,
+        )
+        .await
+    }
+
+    pub async fn create_cost_code(&self, project_id: i64, code: &NewCostCode) -> Result<CostCode> {
+        self.post(
+            "rest/v1.0/cost_codes",
+            &query([("project_id", project_id)]),
+            &json!({ "project_id": project_id, "cost_code": code }),
+        )
+        .await
+    }
+    pub async fn create_line_item_type(&self, kind: &NewLineItemType) -> Result<LineItemType> {
+        self.post(
+            "rest/v1.0/line_item_types",
+            &self.company_query(),
+            &json!({ "company_id": self.company_id(), "line_item_type": kind }),
+        )
+        .await
+    }
+    pub async fn create_purchase_order_contract(
+        &self,
+        project_id: i64,
+        contract: &NewContract,
+    ) -> Result<Contract> {
+        self.post(
+            "rest/v1.0/purchase_order_contracts",
+            &query([("project_id", project_id)]),
+            &json!({ "project_id": project_id, "purchase_order_contract": contract }),
+        )
+        .await
+    }
+    pub async fn create_purchase_order_line(
+        &self,
+        project_id: i64,
+        contract_id: i64,
+        line: &NewLineItem,
+    ) -> Result<LineItem> {
+        self.post(
+            &format!("rest/v1.0/purchase_order_contracts/{contract_id}/line_items"),
+            &query([("project_id", project_id)]),
+            &json!({ "project_id": project_id, "line_item": line }),
+        )
+        .await
+    }
+    /// A project's prime contract; its `vendor_id` is the owner company.
+    pub async fn create_prime_contract(
+        &self,
+        project_id: i64,
+        contract: &NewContract,
+    ) -> Result<Contract> {
+        self.post(
+            "rest/v1.0/prime_contract",
+            &query([("project_id", project_id)]),
+            &json!({ "project_id": project_id, "prime_contract": contract }),
         )
         .await
     }

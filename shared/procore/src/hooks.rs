@@ -2,10 +2,11 @@
 //! company or a project scope.
 
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 use crate::client::{Client, query};
 use crate::error::Result;
+use crate::install_plan::ResourceInfo;
 use crate::models::{Hook, Trigger};
 
 /// Where a hook lives.
@@ -41,7 +42,7 @@ pub struct HookSpec {
 struct BulkAnswer {
     #[serde(default)]
     success: Vec<Trigger>,
-    #[serde(default)]
+    #[serde(default, alias = "failure", alias = "errors")]
     failures: Vec<Value>,
 }
 
@@ -50,6 +51,104 @@ struct BulkAnswer {
 pub struct BulkTriggers {
     pub created: Vec<Trigger>,
     pub refused: Vec<Value>,
+}
+
+const HOOKS: &str = "rest/v1.0/webhooks/hooks";
+
+/// A hook as Procore lists it. Its `Authorization` value is kept only to check it against the
+/// accepted digests, and never shown by `Debug`.
+#[derive(Clone, Deserialize)]
+pub struct HookEntry {
+    pub id: i64,
+    #[serde(default)]
+    pub namespace: String,
+    #[serde(default)]
+    pub destination_url: String,
+    #[serde(default)]
+    pub api_version: Option<String>,
+    #[serde(default)]
+    destination_headers: Option<Map<String, Value>>,
+}
+
+impl HookEntry {
+    /// The `Authorization` value Procore sends, when it shows it.
+    pub fn authorization(&self) -> Option<&str> {
+        self.destination_headers
+            .as_ref()?
+            .get("Authorization")?
+            .as_str()
+    }
+}
+
+impl std::fmt::Debug for HookEntry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HookEntry")
+            .field("id", &self.id)
+            .field("namespace", &self.namespace)
+            .field("destination_url", &self.destination_url)
+            .field("api_version", &self.api_version)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The fields of a hook to change; `None` leaves a field as it is.
+#[derive(Clone, Default)]
+pub struct HookChange {
+    pub destination_url: Option<String>,
+    pub api_version: Option<String>,
+    pub authorization: Option<String>,
+}
+
+impl HookChange {
+    pub fn is_empty(&self) -> bool {
+        self.destination_url.is_none() && self.api_version.is_none() && self.authorization.is_none()
+    }
+}
+
+/// One delivery attempt, as Procore reports it (without the response body).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Delivery {
+    pub event_id: String,
+    /// `ok`, `retried`, `failed` or `discarded`.
+    pub outcome: String,
+    pub resource_name: Option<String>,
+    pub resource_id: Option<String>,
+    pub event_type: Option<String>,
+    pub response_status: Option<u16>,
+    pub response_error: Option<String>,
+    pub completed_at: Option<String>,
+}
+
+fn id_text(v: Option<&Value>) -> String {
+    match v {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Number(n)) => n.to_string(),
+        _ => String::new(),
+    }
+}
+
+impl Delivery {
+    fn from_json(d: &Value) -> Self {
+        let event = d.get("event").cloned().unwrap_or(Value::Null);
+        let text = |v: Option<&Value>| v.and_then(Value::as_str).map(str::to_owned);
+        Delivery {
+            event_id: id_text(d.get("event_id")),
+            outcome: text(d.get("outcome")).unwrap_or_default(),
+            resource_name: text(
+                event
+                    .get("resource_name")
+                    .or_else(|| event.get("resource_type")),
+            ),
+            resource_id: Some(id_text(event.get("resource_id"))).filter(|s| !s.is_empty()),
+            event_type: text(event.get("event_type").or_else(|| event.get("reason"))),
+            response_status: d
+                .get("response_status")
+                .and_then(Value::as_u64)
+                .and_then(|s| u16::try_from(s).ok()),
+            response_error: text(d.get("response_error")),
+            completed_at: text(d.get("completed_at")),
+        }
+    }
 }
 
 impl Client {
@@ -116,6 +215,87 @@ impl Client {
             &query([(key, id)]),
         )
         .await
+    }
+
+    /// Hooks of `namespace` in a scope, with their `Authorization` value when Procore shows it.
+    /// Only hooks of exactly that namespace are kept (`*` would list every app's hooks).
+    pub async fn hook_entries(&self, scope: HookScope, namespace: &str) -> Result<Vec<HookEntry>> {
+        let (key, id) = scope.pair();
+        let hooks: Vec<HookEntry> = self
+            .get(
+                HOOKS,
+                &query([(key, id.to_string()), ("namespace", namespace.to_string())]),
+            )
+            .await?;
+        Ok(hooks
+            .into_iter()
+            .filter(|h| h.namespace == namespace)
+            .collect())
+    }
+
+    /// Changes only the given fields of a hook.
+    pub async fn change_hook(
+        &self,
+        hook_id: i64,
+        scope: HookScope,
+        change: &HookChange,
+    ) -> Result<()> {
+        let (key, id) = scope.pair();
+        let mut hook = Map::new();
+        if let Some(url) = &change.destination_url {
+            hook.insert("destination_url".into(), json!(url));
+        }
+        if let Some(version) = &change.api_version {
+            hook.insert("api_version".into(), json!(version));
+        }
+        if let Some(value) = &change.authorization {
+            hook.insert(
+                "destination_headers".into(),
+                json!({ "Authorization": value }),
+            );
+        }
+        let body = json!({ key: id, "hook": hook });
+        let _: Value = self
+            .patch(&format!("{HOOKS}/{hook_id}"), &[], &body)
+            .await?;
+        Ok(())
+    }
+
+    /// Deletes a hook (its triggers go with it).
+    pub async fn delete_hook(&self, hook_id: i64, scope: HookScope) -> Result<()> {
+        let (key, id) = scope.pair();
+        self.delete(&format!("{HOOKS}/{hook_id}"), &query([(key, id)]))
+            .await
+    }
+
+    /// The webhook resources Procore offers in a scope.
+    pub async fn webhook_resources(&self, scope: HookScope) -> Result<Vec<ResourceInfo>> {
+        let (key, id) = scope.pair();
+        self.get("rest/v1.0/webhooks/resources", &query([(key, id)]))
+            .await
+    }
+
+    /// One page of a hook's deliveries with `status` (`failing`, `discarded`, ...), after the
+    /// `page_start` cursor (an event id) when given.
+    pub async fn hook_deliveries(
+        &self,
+        hook_id: i64,
+        scope: HookScope,
+        status: &str,
+        page_size: usize,
+        page_start: Option<&str>,
+    ) -> Result<Vec<Delivery>> {
+        let (key, id) = scope.pair();
+        let mut q = query([(key, id.to_string())]);
+        q.push(("filters[status]".into(), status.to_owned()));
+        q.push(("page_size".into(), page_size.to_string()));
+        if let Some(start) = page_start {
+            q.push(("page_start".into(), start.to_owned()));
+        }
+        let page: Vec<Value> = self
+            .get(&format!("{HOOKS}/{hook_id}/deliveries"), &q)
+            .await?;
+        Ok(page.iter().map(Delivery::from_json).collect())
     }
 
     /// Adds an existing company vendor to a project's directory.

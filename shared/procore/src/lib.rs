@@ -6,18 +6,25 @@
 
 mod api;
 pub mod auth;
+pub mod changes;
 mod client;
+mod directory;
 pub mod error;
 pub mod governor;
 mod hooks;
 pub mod ids;
+pub mod install;
+pub mod install_plan;
 pub mod models;
 mod pages;
 pub mod sync;
+pub mod writes;
 
 pub use auth::{Credentials, OnTokens, TokenSet, exchange_code};
 pub use client::{Answer, Client, ClientConfig, query};
+pub use directory::optional;
 pub use error::{Error, ErrorBody, Result};
 pub use hooks::{BulkTriggers, HookScope, HookSpec};
+pub use hooks::{Delivery, HookChange, HookEntry};
 pub use ids::{Amount, ProcoreId};
 pub use sync::{MAX_SYNC_ITEMS, SyncItem};

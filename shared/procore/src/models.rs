@@ -7,149 +7,111 @@ use serde_json::{Map, Value};
 
 use crate::ids::{Amount, ProcoreId};
 
+/// A record as Procore shows it: its `id`, and fields that default when missing or `null`.
+macro_rules! record {
+    ($(#[$meta:meta])* $name:ident { $($(#[$fmeta:meta])* $field:ident: $ty:ty,)* }) => {
+        $(#[$meta])*
+        #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+        pub struct $name {
+            pub id: ProcoreId,
+            $($(#[$fmeta])* #[serde(default)] pub $field: $ty,)*
+        }
+    };
+}
+
 /// `{ "id": ... }` references.
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 pub struct IdRef {
     pub id: ProcoreId,
 }
 
-#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
-pub struct Project {
-    pub id: ProcoreId,
-    #[serde(default)]
-    pub name: Option<String>,
-    #[serde(default)]
-    pub project_number: Option<String>,
-    #[serde(default)]
-    pub description: Option<String>,
-    #[serde(default)]
-    pub address: Option<String>,
-    #[serde(default)]
-    pub city: Option<String>,
-    #[serde(default)]
-    pub state_code: Option<String>,
-    #[serde(default)]
-    pub country_code: Option<String>,
-    #[serde(default)]
-    pub zip: Option<String>,
-    #[serde(default)]
-    pub phone: Option<String>,
-    #[serde(default)]
-    pub start_date: Option<String>,
-    #[serde(default)]
-    pub completion_date: Option<String>,
-    #[serde(default)]
-    pub active: Option<bool>,
-    #[serde(default)]
-    pub origin_id: Option<String>,
-    #[serde(default)]
-    pub updated_at: Option<String>,
+record! {
+    Project {
+        name: Option<String>,
+        project_number: Option<String>,
+        description: Option<String>,
+        address: Option<String>,
+        city: Option<String>,
+        state_code: Option<String>,
+        country_code: Option<String>,
+        zip: Option<String>,
+        phone: Option<String>,
+        start_date: Option<String>,
+        completion_date: Option<String>,
+        active: Option<bool>,
+        origin_id: Option<String>,
+        updated_at: Option<String>,
+    }
 }
 
-/// A Company Directory company (supplier or, by design, customer).
-#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
-pub struct Vendor {
-    pub id: ProcoreId,
-    #[serde(default)]
-    pub name: Option<String>,
-    #[serde(default)]
-    pub abbreviated_name: Option<String>,
-    #[serde(default)]
-    pub address: Option<String>,
-    #[serde(default)]
-    pub city: Option<String>,
-    #[serde(default)]
-    pub state_code: Option<String>,
-    #[serde(default)]
-    pub country_code: Option<String>,
-    #[serde(default)]
-    pub zip: Option<String>,
-    #[serde(default)]
-    pub business_phone: Option<String>,
-    #[serde(default)]
-    pub email_address: Option<String>,
-    #[serde(default)]
-    pub license_number: Option<String>,
-    #[serde(default)]
-    pub is_active: Option<bool>,
-    /// Keywords / tags (`NOTMAESTRO`, `CLIENT`, ...).
-    #[serde(default)]
-    pub notes: Option<String>,
-    #[serde(default)]
-    pub origin_id: Option<String>,
-    #[serde(default)]
-    pub updated_at: Option<String>,
+record! {
+    /// A Company Directory company (supplier or, by design, customer).
+    Vendor {
+        name: Option<String>,
+        abbreviated_name: Option<String>,
+        address: Option<String>,
+        city: Option<String>,
+        state_code: Option<String>,
+        country_code: Option<String>,
+        zip: Option<String>,
+        business_phone: Option<String>,
+        fax_number: Option<String>,
+        email_address: Option<String>,
+        license_number: Option<String>,
+        is_active: Option<bool>,
+        /// Keywords / tags (`NOTMAESTRO`, `CLIENT`, ...).
+        notes: Option<String>,
+        origin_id: Option<String>,
+        updated_at: Option<String>,
+    }
 }
 
-#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
-pub struct CompanyUser {
-    pub id: ProcoreId,
-    #[serde(default)]
-    pub first_name: Option<String>,
-    #[serde(default)]
-    pub last_name: Option<String>,
-    #[serde(default)]
-    pub email_address: Option<String>,
-    #[serde(default)]
-    pub is_employee: Option<bool>,
-    #[serde(default)]
-    pub employee_id: Option<String>,
-    #[serde(default)]
-    pub is_active: Option<bool>,
-    #[serde(default)]
-    pub origin_id: Option<String>,
+record! {
+    CompanyUser {
+        first_name: Option<String>,
+        last_name: Option<String>,
+        email_address: Option<String>,
+        is_employee: Option<bool>,
+        employee_id: Option<String>,
+        is_active: Option<bool>,
+        origin_id: Option<String>,
+    }
 }
 
-#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
-pub struct CostCode {
-    pub id: ProcoreId,
-    #[serde(default)]
-    pub code: Option<String>,
-    #[serde(default)]
-    pub name: Option<String>,
-    #[serde(default)]
-    pub full_code: Option<String>,
-    #[serde(default)]
-    pub parent: Option<IdRef>,
-    #[serde(default)]
-    pub origin_id: Option<String>,
+record! {
+    CostCode {
+        code: Option<String>,
+        name: Option<String>,
+        full_code: Option<String>,
+        parent: Option<IdRef>,
+        origin_id: Option<String>,
+    }
 }
 
-#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
-pub struct LineItemType {
-    pub id: ProcoreId,
-    #[serde(default)]
-    pub name: Option<String>,
-    #[serde(default)]
-    pub code: Option<String>,
-    #[serde(default)]
-    pub base_type: Option<String>,
-    #[serde(default)]
-    pub origin_id: Option<String>,
+record! {
+    LineItemType {
+        name: Option<String>,
+        code: Option<String>,
+        base_type: Option<String>,
+        origin_id: Option<String>,
+    }
 }
 
-#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
-pub struct BudgetLineItem {
-    pub id: ProcoreId,
-    #[serde(default)]
-    pub original_budget_amount: Amount,
-    #[serde(default)]
-    pub quantity: Amount,
-    #[serde(default)]
-    pub unit_cost: Amount,
-    #[serde(default)]
-    pub uom: Option<String>,
-    #[serde(default)]
-    pub cost_code: Option<IdRef>,
-    #[serde(default)]
-    pub line_item_type: Option<IdRef>,
+record! {
+    BudgetLineItem {
+        original_budget_amount: Amount,
+        quantity: Amount,
+        unit_cost: Amount,
+        uom: Option<String>,
+        cost_code: Option<IdRef>,
+        line_item_type: Option<IdRef>,
+    }
 }
 
-#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
-pub struct BudgetView {
-    pub id: ProcoreId,
-    #[serde(default)]
-    pub name: Option<String>,
+record! {
+    BudgetView {
+        name: Option<String>,
+    }
 }
 
 /// A budget view row: fixed keys plus one key per column of the view.
@@ -177,89 +139,76 @@ impl BudgetDetailRow {
     }
 }
 
-#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
-pub struct VendorRef {
-    pub id: ProcoreId,
-    #[serde(default)]
-    pub company: Option<String>,
-    #[serde(default)]
-    pub origin_id: Option<String>,
+record! {
+    VendorRef {
+        company: Option<String>,
+        origin_id: Option<String>,
+    }
 }
 
-/// A line of a commitment, prime contract, change order or direct cost.
-#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
-pub struct LineItem {
-    pub id: ProcoreId,
-    #[serde(default)]
-    pub amount: Amount,
-    #[serde(default)]
-    pub quantity: Amount,
-    #[serde(default)]
-    pub unit_cost: Amount,
-    #[serde(default)]
-    pub uom: Option<String>,
-    #[serde(default)]
-    pub description: Option<String>,
-    #[serde(default)]
-    pub cost_code: Option<IdRef>,
-    #[serde(default)]
-    pub line_item_type: Option<IdRef>,
-    #[serde(default)]
-    pub origin_id: Option<String>,
+record! {
+    /// A cost code or cost type as a line shows it: its id, and its codes when Procore nests them.
+    CodeRef {
+        code: Option<String>,
+        full_code: Option<String>,
+        name: Option<String>,
+    }
 }
 
-/// A work order (subcontract), purchase order or prime contract.
-#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
-pub struct Contract {
-    pub id: ProcoreId,
-    #[serde(default)]
-    pub number: Option<String>,
-    #[serde(default)]
-    pub title: Option<String>,
-    #[serde(default)]
-    pub status: Option<String>,
-    #[serde(default)]
-    pub vendor: Option<VendorRef>,
-    #[serde(default)]
-    pub grand_total: Amount,
-    #[serde(default)]
-    pub origin_id: Option<String>,
-    #[serde(default)]
-    pub line_items: Vec<LineItem>,
+record! {
+    /// A line of a commitment, prime contract, change order or direct cost.
+    LineItem {
+        position: Option<u32>,
+        amount: Amount,
+        quantity: Amount,
+        unit_cost: Amount,
+        uom: Option<String>,
+        description: Option<String>,
+        cost_code: Option<CodeRef>,
+        line_item_type: Option<CodeRef>,
+        origin_id: Option<String>,
+    }
 }
 
-#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
-pub struct ChangeOrder {
-    pub id: ProcoreId,
-    #[serde(default)]
-    pub contract_id: Option<ProcoreId>,
-    #[serde(default)]
-    pub number: Option<String>,
-    #[serde(default)]
-    pub title: Option<String>,
-    #[serde(default)]
-    pub description: Option<String>,
-    #[serde(default)]
-    pub status: Option<String>,
-    #[serde(default)]
-    pub grand_total: Amount,
-    #[serde(default)]
-    pub line_items: Vec<LineItem>,
+record! {
+    /// A work order (subcontract), purchase order or prime contract.
+    Contract {
+        number: Option<String>,
+        title: Option<String>,
+        status: Option<String>,
+        /// The contract company; on a prime contract, the owner.
+        vendor: Option<VendorRef>,
+        description: Option<String>,
+        grand_total: Amount,
+        retainage_percent: Amount,
+        contract_date: Option<String>,
+        delivery_date: Option<String>,
+        created_at: Option<String>,
+        origin_id: Option<String>,
+        line_items: Vec<LineItem>,
+    }
 }
 
-#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
-pub struct DirectCost {
-    pub id: ProcoreId,
-    #[serde(default)]
-    pub direct_cost_type: Option<String>,
-    #[serde(default)]
-    pub status: Option<String>,
-    #[serde(default)]
-    pub invoice_number: Option<String>,
-    #[serde(default)]
-    pub grand_total: Amount,
-    #[serde(default)]
-    pub origin_id: Option<String>,
+record! {
+    ChangeOrder {
+        contract_id: Option<ProcoreId>,
+        number: Option<String>,
+        title: Option<String>,
+        description: Option<String>,
+        status: Option<String>,
+        grand_total: Amount,
+        line_items: Vec<LineItem>,
+    }
+}
+
+record! {
+    DirectCost {
+        direct_cost_type: Option<String>,
+        status: Option<String>,
+        invoice_number: Option<String>,
+        grand_total: Amount,
+        origin_id: Option<String>,
+    }
 }
 
 /// A webhook event as posted (v2 and v3; v4 ids arrive as strings and decode the same way).
@@ -286,30 +235,22 @@ pub struct WebhookEvent {
     pub metadata: Option<Value>,
 }
 
-/// A webhook hook (destination).
-#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
-pub struct Hook {
-    pub id: ProcoreId,
-    #[serde(default)]
-    pub api_version: Option<String>,
-    #[serde(default)]
-    pub namespace: Option<String>,
-    #[serde(default)]
-    pub destination_url: Option<String>,
-    #[serde(default)]
-    pub owned_by_company_id: Option<ProcoreId>,
-    #[serde(default)]
-    pub owned_by_project_id: Option<ProcoreId>,
+record! {
+    /// A webhook hook (destination).
+    Hook {
+        api_version: Option<String>,
+        namespace: Option<String>,
+        destination_url: Option<String>,
+        owned_by_company_id: Option<ProcoreId>,
+        owned_by_project_id: Option<ProcoreId>,
+    }
 }
 
-/// A webhook trigger (resource name + event type on a hook).
-#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
-pub struct Trigger {
-    pub id: ProcoreId,
-    #[serde(default)]
-    pub webhook_hook_id: Option<ProcoreId>,
-    #[serde(default)]
-    pub resource_name: Option<String>,
-    #[serde(default)]
-    pub event_type: Option<String>,
+record! {
+    /// A webhook trigger (resource name + event type on a hook).
+    Trigger {
+        webhook_hook_id: Option<ProcoreId>,
+        resource_name: Option<String>,
+        event_type: Option<String>,
+    }
 }

@@ -16,6 +16,13 @@ fn commitment(d: &mut CompanyData, c: &seed::Commitment, code: &ProjectCode) -> 
     let number = d
         .next_number()
         .context("the seeded company has an order counter")?;
+    // Procore Title + Description become the Memo / Details (ENTITIES §3, combined fields).
+    let memo = if c.description.is_empty() {
+        c.title.clone()
+    } else {
+        format!("{} - {}", c.title, c.description)
+    };
+    let holdback = c.retainage_percent.map(quantity);
     let lines: Vec<mx::CostLine> = c
         .lines
         .iter()
@@ -34,8 +41,8 @@ fn commitment(d: &mut CompanyData, c: &seed::Commitment, code: &ProjectCode) -> 
                     supplier_code: c.supplier_code.clone(),
                     order_date: c.contract_date,
                     delivery_date: None,
-                    memo: Some(cut(&c.title, limits::MEMO)),
-                    holdback_percent: None,
+                    memo: Some(cut(&memo, limits::MEMO)),
+                    holdback_percent: holdback,
                     lines,
                 },
             );
@@ -50,8 +57,8 @@ fn commitment(d: &mut CompanyData, c: &seed::Commitment, code: &ProjectCode) -> 
                     supplier_code: c.supplier_code.clone(),
                     contract_date: Some(c.contract_date),
                     delivery_date: None,
-                    holdback_percent: None,
-                    details: Some(cut(&c.title, limits::MEMO)),
+                    holdback_percent: holdback,
+                    details: Some(cut(&memo, limits::MEMO)),
                     memo: None,
                     lines,
                 },

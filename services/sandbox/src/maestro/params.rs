@@ -113,3 +113,28 @@ impl Params {
         )))
     }
 }
+
+/// Text parameters that, when given, must equal a record's field (project, code, external
+/// number), read together with the paging so a list handler states only which fields they test.
+pub struct Keys {
+    wanted: Vec<Option<String>>,
+    pub paging: (u32, u32),
+}
+
+impl Keys {
+    /// Reads `names` and the paging, refusing any other parameter.
+    pub fn read(mut params: Params, names: &[&str]) -> Result<Self, Reject> {
+        let wanted = names.iter().map(|n| params.text(n)).collect();
+        let paging = params.paging()?;
+        params.finish()?;
+        Ok(Self { wanted, paging })
+    }
+
+    /// Whether `values` (in the order of the names read) match every parameter given.
+    pub fn keeps(&self, values: &[&str]) -> bool {
+        self.wanted
+            .iter()
+            .zip(values)
+            .all(|(want, value)| want.as_deref().is_none_or(|w| w == *value))
+    }
+}

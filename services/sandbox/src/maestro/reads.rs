@@ -1,8 +1,9 @@
 //! The read operations of the contract: filtered, paged lists of each record kind.
 
 use super::Emulator;
-use super::params::Params;
+use super::params::{Keys, Params};
 use super::reject::Reject;
+use super::store::CompanyData;
 use super::xml::{Xml, paginate};
 use axum::extract::{Path, RawQuery, State};
 use bridge_maestro::wire::{self, Response};
@@ -91,28 +92,41 @@ pub async fn projects(
     }))
 }
 
+/// The rows of one project that exists (404 otherwise), with the paging asked for.
+fn of_project<T>(
+    emu: &Emulator,
+    co: &str,
+    project: &str,
+    q: Option<String>,
+    rows: impl FnOnce(&CompanyData) -> Vec<T>,
+) -> Result<(Vec<T>, (u32, u32))> {
+    let keys = Keys::read(params(q), &[])?;
+    let items = emu.read(co, |d| {
+        if !d.projects.contains_key(project) {
+            return Err(Reject::not_found(format!(
+                "Project {project} does not exist in maestro*."
+            )));
+        }
+        Ok(rows(d))
+    })??;
+    Ok((items, keys.paging))
+}
+
 pub async fn activities(
     State(emu): State<Emulator>,
     Path((co, project)): Path<(String, String)>,
     RawQuery(q): RawQuery,
 ) -> Result<Xml> {
-    let mut p = params(q);
-    let paging = p.paging()?;
-    p.finish()?;
-    let items = emu.read(&co, |d| {
-        if !d.projects.contains_key(&project) {
-            return Err(Reject::not_found(format!(
-                "Project {project} does not exist in maestro*."
-            )));
-        }
-        Ok(d.activities
-            .get(&project)
-            .map(|a| a.values().cloned().collect())
-            .unwrap_or_default())
-    })??;
-    Ok(page_of(items, paging, |r, items| {
-        r.activities = Some(wire::ActivityList { items })
-    }))
+    of_project(&emu, &co, &project, q, |d| {
+        let rows = d.activities.get(&project);
+        rows.map(|a| a.values().cloned().collect())
+            .unwrap_or_default()
+    })
+    .map(|(items, paging)| {
+        page_of(items, paging, |r, items| {
+            r.activities = Some(wire::ActivityList { items })
+        })
+    })
 }
 
 pub async fn budget_lines(
@@ -120,20 +134,11 @@ pub async fn budget_lines(
     Path((co, project)): Path<(String, String)>,
     RawQuery(q): RawQuery,
 ) -> Result<Xml> {
-    let mut p = params(q);
-    let paging = p.paging()?;
-    p.finish()?;
-    let items = emu.read(&co, |d| {
-        if !d.projects.contains_key(&project) {
-            return Err(Reject::not_found(format!(
-                "Project {project} does not exist in maestro*."
-            )));
-        }
-        Ok(d.budget_lines_of(&project))
-    })??;
-    Ok(page_of(items, paging, |r, items| {
-        r.budget_lines = Some(wire::BudgetLineList { items })
-    }))
+    of_project(&emu, &co, &project, q, |d| d.budget_lines_of(&project)).map(|(items, paging)| {
+        page_of(items, paging, |r, items| {
+            r.budget_lines = Some(wire::BudgetLineList { items })
+        })
+    })
 }
 
 pub async fn groups(
@@ -150,25 +155,42 @@ pub async fn groups(
     }))
 }
 
+/// The filters suppliers and customers share: active, synchronized, code.
+struct PartyFilter {
+    active: Option<bool>,
+    sync: Option<bool>,
+    keys: Keys,
+}
+
+impl PartyFilter {
+    fn read(q: Option<String>) -> Result<Self> {
+        let mut p = params(q);
+        let (active, sync) = (p.flag("active")?, p.flag("sync")?);
+        let keys = Keys::read(p, &["code"])?;
+        Ok(Self { active, sync, keys })
+    }
+
+    fn keeps(&self, active: bool, sync: bool, code: &str) -> bool {
+        self.active.is_none_or(|a| a == active)
+            && self.sync.is_none_or(|s| s == sync)
+            && self.keys.keeps(&[code])
+    }
+}
+
 pub async fn suppliers(
     State(emu): State<Emulator>,
     Path(co): Co,
     RawQuery(q): RawQuery,
 ) -> Result<Xml> {
-    let mut p = params(q);
-    let (active, sync, code) = (p.flag("active")?, p.flag("sync")?, p.text("code"));
-    let paging = p.paging()?;
-    p.finish()?;
+    let filter = PartyFilter::read(q)?;
     let items = emu.read(&co, |d| {
         d.suppliers
             .values()
-            .filter(|x| active.is_none_or(|a| x.active == a))
-            .filter(|x| sync.is_none_or(|s| x.sync == s))
-            .filter(|x| code.as_ref().is_none_or(|c| &x.code == c))
+            .filter(|x| filter.keeps(x.active, x.sync, &x.code))
             .cloned()
             .collect()
     })?;
-    Ok(page_of(items, paging, |r, items| {
+    Ok(page_of(items, filter.keys.paging, |r, items| {
         r.suppliers = Some(wire::SupplierList { items })
     }))
 }
@@ -178,20 +200,18 @@ pub async fn customers(
     Path(co): Co,
     RawQuery(q): RawQuery,
 ) -> Result<Xml> {
-    let mut p = params(q);
-    let (active, sync, code) = (p.flag("active")?, p.flag("sync")?, p.text("code"));
-    let paging = p.paging()?;
-    p.finish()?;
+    let filter = PartyFilter::read(q)?;
     let items = emu.read(&co, |d| {
         d.customers
             .values()
-            .filter(|x| active.is_none_or(|a| (x.status == mx::CustomerStatus::Active) == a))
-            .filter(|x| sync.is_none_or(|s| x.sync == s))
-            .filter(|x| code.as_ref().is_none_or(|c| &x.code == c))
+            .filter(|x| {
+                let active = x.status == mx::CustomerStatus::Active;
+                filter.keeps(active, x.sync, &x.code)
+            })
             .cloned()
             .collect()
     })?;
-    Ok(page_of(items, paging, |r, items| {
+    Ok(page_of(items, filter.keys.paging, |r, items| {
         r.customers = Some(wire::CustomerList { items })
     }))
 }

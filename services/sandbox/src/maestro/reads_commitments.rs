@@ -2,6 +2,7 @@
 //! and order invoices, including the lookups by external number that make writes retry-safe.
 
 use super::Emulator;
+use super::params::Keys;
 use super::reads::{page_of, params};
 use super::reject::Reject;
 use super::xml::Xml;
@@ -13,20 +14,15 @@ type Co = Path<String>;
 type Result<T> = std::result::Result<T, Reject>;
 
 async fn orders(emu: Emulator, co: String, q: Option<String>, kind: OrderKind) -> Result<Xml> {
-    let mut p = params(q);
-    let (project, external_no) = (p.text("project"), p.text("external_no"));
-    let paging = p.paging()?;
-    p.finish()?;
+    let keys = Keys::read(params(q), &["project", "external_no"])?;
     let items = emu.read(&co, |d| {
         d.orders
             .values()
-            .filter(|o| o.kind == kind)
-            .filter(|o| project.as_ref().is_none_or(|x| o.project.as_str() == x))
-            .filter(|o| external_no.as_ref().is_none_or(|x| &o.external_no == x))
+            .filter(|o| o.kind == kind && keys.keeps(&[o.project.as_str(), &o.external_no]))
             .cloned()
             .collect()
     })?;
-    Ok(page_of(items, paging, |r, items| {
+    Ok(page_of(items, keys.paging, |r, items| {
         r.orders = Some(wire::OrderList { items })
     }))
 }
@@ -52,19 +48,15 @@ pub async fn subcontracts(
     Path(co): Co,
     RawQuery(q): RawQuery,
 ) -> Result<Xml> {
-    let mut p = params(q);
-    let (project, external_no) = (p.text("project"), p.text("external_no"));
-    let paging = p.paging()?;
-    p.finish()?;
+    let keys = Keys::read(params(q), &["project", "external_no"])?;
     let items = emu.read(&co, |d| {
         d.subcontracts
             .values()
-            .filter(|o| project.as_ref().is_none_or(|x| o.project.as_str() == x))
-            .filter(|o| external_no.as_ref().is_none_or(|x| &o.external_no == x))
+            .filter(|o| keys.keeps(&[o.project.as_str(), &o.external_no]))
             .cloned()
             .collect()
     })?;
-    Ok(page_of(items, paging, |r, items| {
+    Ok(page_of(items, keys.paging, |r, items| {
         r.subcontracts = Some(wire::SubcontractList { items })
     }))
 }
@@ -74,19 +66,15 @@ pub async fn change_orders(
     Path(co): Co,
     RawQuery(q): RawQuery,
 ) -> Result<Xml> {
-    let mut p = params(q);
-    let (contract_no, external_no) = (p.text("contract_no"), p.text("external_no"));
-    let paging = p.paging()?;
-    p.finish()?;
+    let keys = Keys::read(params(q), &["contract_no", "external_no"])?;
     let items = emu.read(&co, |d| {
         d.change_orders
             .iter()
-            .filter(|o| contract_no.as_ref().is_none_or(|x| &o.contract_no == x))
-            .filter(|o| external_no.as_ref().is_none_or(|x| &o.external_no == x))
+            .filter(|o| keys.keeps(&[&o.contract_no, &o.external_no]))
             .cloned()
             .collect()
     })?;
-    Ok(page_of(items, paging, |r, items| {
+    Ok(page_of(items, keys.paging, |r, items| {
         r.change_orders = Some(wire::ChangeOrderList { items })
     }))
 }
@@ -96,18 +84,15 @@ pub async fn billing_contracts(
     Path(co): Co,
     RawQuery(q): RawQuery,
 ) -> Result<Xml> {
-    let mut p = params(q);
-    let project = p.text("project");
-    let paging = p.paging()?;
-    p.finish()?;
+    let keys = Keys::read(params(q), &["project"])?;
     let items = emu.read(&co, |d| {
         d.billing_contracts
             .values()
-            .filter(|c| project.as_ref().is_none_or(|x| c.project.as_str() == x))
+            .filter(|c| keys.keeps(&[c.project.as_str()]))
             .cloned()
             .collect()
     })?;
-    Ok(page_of(items, paging, |r, items| {
+    Ok(page_of(items, keys.paging, |r, items| {
         r.billing_contracts = Some(wire::BillingContractList { items })
     }))
 }
@@ -117,19 +102,15 @@ pub async fn billing_change_orders(
     Path(co): Co,
     RawQuery(q): RawQuery,
 ) -> Result<Xml> {
-    let mut p = params(q);
-    let (project, external_no) = (p.text("project"), p.text("external_no"));
-    let paging = p.paging()?;
-    p.finish()?;
+    let keys = Keys::read(params(q), &["project", "external_no"])?;
     let items = emu.read(&co, |d| {
         d.billing_change_orders
             .iter()
-            .filter(|c| project.as_ref().is_none_or(|x| c.contract_no.as_str() == x))
-            .filter(|c| external_no.as_ref().is_none_or(|x| &c.external_no == x))
+            .filter(|c| keys.keeps(&[c.contract_no.as_str(), &c.external_no]))
             .cloned()
             .collect()
     })?;
-    Ok(page_of(items, paging, |r, items| {
+    Ok(page_of(items, keys.paging, |r, items| {
         r.billing_change_orders = Some(wire::BillingChangeOrderList { items })
     }))
 }

@@ -146,7 +146,8 @@ fn render_line_with(store: &Store, row: &Row, a: Amounts) -> Value {
     })
 }
 
-fn wbs_flat_code(store: &Store, row: &Row) -> String {
+/// `<cost code full code>.<cost type code>`: the flat code of a line's WBS code.
+pub(super) fn wbs_flat_code(store: &Store, row: &Row) -> String {
     let code = row
         .i64("cost_code_id")
         .and_then(|id| store.get(Kind::CostCode, id))

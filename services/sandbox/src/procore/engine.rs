@@ -16,7 +16,8 @@ use super::render::time;
 use super::store::Change;
 use super::webhooks::{Hook, HookState};
 
-/// Trigger resource names the emulator can fire.
+/// Trigger resource names the emulator accepts: Procore's own names for the resources an ERP
+/// sync subscribes to (docs/architecture.md). Not every one of them fires events here.
 pub const RESOURCE_NAMES: &[&str] = &[
     "Projects",
     "Company Vendors",
@@ -25,6 +26,11 @@ pub const RESOURCE_NAMES: &[&str] = &[
     "Line Item Types",
     "Budget Line Items",
     "Budget Modifications",
+    "Budget Changes",
+    "Budget Change Adjustments",
+    "Budget Change Adjustment Line Items",
+    "Project Vendors",
+    "Project Users",
     "Work Order Contracts",
     "Work Order Contract Line Items",
     "Purchase Order Contracts",

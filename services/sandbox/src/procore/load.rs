@@ -71,9 +71,9 @@ pub(super) fn vendor(
     name: &str,
     address: &seed::Address,
     origin: Option<String>,
-    notes: &str,
+    extra: &[(&str, Value)],
 ) -> i64 {
-    let fields = obj(&[
+    let mut fields = obj(&[
         ("name", json!(name)),
         ("abbreviated_name", json!(code)),
         ("address", json!(address.street)),
@@ -83,9 +83,9 @@ pub(super) fn vendor(
         ("zip", json!(address.postal_code)),
         ("business_phone", json!(address.phone)),
         ("is_active", json!(true)),
-        ("notes", json!(notes)),
         ("origin_id", origin.map_or(Value::Null, Value::from)),
     ]);
+    fields.extend(obj(extra));
     store.insert(
         new_row(Kind::Vendor, company_id, None, None, fields),
         ADMIN_USER_ID,
@@ -167,7 +167,7 @@ impl Emulator {
                         &s.name,
                         &s.address,
                         origin,
-                        &s.keywords.join(" "),
+                        &[("notes", json!(s.keywords.join(" ")))],
                     ),
                 );
             }
@@ -182,7 +182,7 @@ impl Emulator {
                     &c.name,
                     &c.address,
                     Some(format!("customer:{}", c.code)),
-                    "CLIENT",
+                    &[("notes", json!("CLIENT"))],
                 ),
             );
         }
@@ -206,46 +206,25 @@ impl Emulator {
             );
         }
         for p in company.projects.iter().filter(|p| p.in_procore) {
-            let fields = obj(&[
-                ("name", json!(p.name)),
-                ("project_number", json!(p.number)),
-                ("description", json!(p.description)),
-                ("address", json!(p.address)),
-                ("city", json!(p.city)),
-                ("state_code", json!(p.province)),
-                ("country_code", json!(p.country)),
-                ("zip", json!(p.postal_code)),
-                ("phone", json!(p.phone)),
-                ("start_date", json!(p.start_date.to_string())),
-                ("completion_date", json!(p.closing_date.to_string())),
-                ("active", json!(p.active)),
-                ("origin_id", json!(format!("project:{}", p.number))),
-            ]);
-            let project_id = store.insert(
-                new_row(Kind::Project, company_id, None, None, fields),
-                ADMIN_USER_ID,
+            let origin = Some(format!("project:{}", p.number));
+            project(
+                &mut store, company_id, p, origin, company, options, &mut out,
             );
-            out.projects.insert(p.number.clone(), project_id);
-            let mut by_full: HashMap<String, i64> = HashMap::new();
-            for c in &company.cost_codes {
-                let code = match options.cost_code_mode {
-                    CostCodeMode::Direct => c.full_code.clone(),
-                    CostCodeMode::Concatenated => c.segment.clone(),
-                };
-                let parent = c.parent.as_ref().and_then(|p| by_full.get(p)).copied();
-                let fields = obj(&[
-                    ("code", json!(code)),
-                    ("name", json!(c.name)),
-                    ("parent_id", parent.map_or(Value::Null, Value::from)),
-                ]);
-                let id = store.insert(
-                    new_row(Kind::CostCode, company_id, Some(project_id), None, fields),
-                    ADMIN_USER_ID,
-                );
-                by_full.insert(c.full_code.clone(), id);
-                out.cost_codes
-                    .insert((p.number.clone(), c.full_code.clone()), id);
-            }
+        }
+        // The showcase's companies and projects that exist in Procore alone (no origin_id).
+        for s in &company.procore_companies {
+            let extra = [
+                ("notes", json!(s.keywords.join(" "))),
+                ("license_number", json!(s.license_number)),
+                ("is_active", json!(s.active)),
+            ];
+            let id = vendor(
+                &mut store, company_id, &s.code, &s.name, &s.address, None, &extra,
+            );
+            out.vendors.insert(s.code.clone(), id);
+        }
+        for p in &company.procore_projects {
+            project(&mut store, company_id, p, None, company, options, &mut out);
         }
         let ids = |out: &Loaded, project: &str, activity: &str, group: &str| {
             Some((
@@ -286,5 +265,57 @@ impl Emulator {
         drop(store);
         self.changed();
         out
+    }
+}
+
+/// One project with the company's cost codes (by `options`' mode), recorded in `out`.
+fn project(
+    store: &mut Store,
+    company_id: i64,
+    p: &seed::Project,
+    origin: Option<String>,
+    company: &seed::Company,
+    options: &LoadOptions,
+    out: &mut Loaded,
+) {
+    let fields = obj(&[
+        ("name", json!(p.name)),
+        ("project_number", json!(p.number)),
+        ("description", json!(p.description)),
+        ("address", json!(p.address)),
+        ("city", json!(p.city)),
+        ("state_code", json!(p.province)),
+        ("country_code", json!(p.country)),
+        ("zip", json!(p.postal_code)),
+        ("phone", json!(p.phone)),
+        ("start_date", json!(p.start_date.to_string())),
+        ("completion_date", json!(p.closing_date.to_string())),
+        ("active", json!(p.active)),
+        ("origin_id", origin.map_or(Value::Null, Value::from)),
+    ]);
+    let project_id = store.insert(
+        new_row(Kind::Project, company_id, None, None, fields),
+        ADMIN_USER_ID,
+    );
+    out.projects.insert(p.number.clone(), project_id);
+    let mut by_full: HashMap<String, i64> = HashMap::new();
+    for c in &company.cost_codes {
+        let code = match options.cost_code_mode {
+            CostCodeMode::Direct => c.full_code.clone(),
+            CostCodeMode::Concatenated => c.segment.clone(),
+        };
+        let parent = c.parent.as_ref().and_then(|p| by_full.get(p)).copied();
+        let fields = obj(&[
+            ("code", json!(code)),
+            ("name", json!(c.name)),
+            ("parent_id", parent.map_or(Value::Null, Value::from)),
+        ]);
+        let id = store.insert(
+            new_row(Kind::CostCode, company_id, Some(project_id), None, fields),
+            ADMIN_USER_ID,
+        );
+        by_full.insert(c.full_code.clone(), id);
+        out.cost_codes
+            .insert((p.number.clone(), c.full_code.clone()), id);
     }
 }

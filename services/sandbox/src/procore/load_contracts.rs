@@ -97,7 +97,15 @@ impl Emulator {
                     else {
                         continue;
                     };
-                    let id = vendor(store, company_id, &s.code, &s.name, &s.address, None, "");
+                    let id = vendor(
+                        store,
+                        company_id,
+                        &s.code,
+                        &s.name,
+                        &s.address,
+                        None,
+                        &[("notes", json!(""))],
+                    );
                     out.vendors.insert(s.code.clone(), id);
                     id
                 }
@@ -115,6 +123,18 @@ impl Emulator {
             let fields = obj(&[
                 ("number", json!(c.number)),
                 ("title", json!(c.title)),
+                (
+                    "description",
+                    if c.description.is_empty() {
+                        Value::Null
+                    } else {
+                        json!(c.description)
+                    },
+                ),
+                (
+                    "retainage_percent",
+                    c.retainage_percent.map_or(Value::Null, Value::from),
+                ),
                 ("vendor_id", json!(vendor_id)),
                 (
                     "status",
@@ -160,7 +180,12 @@ impl Emulator {
             let Some(&project_id) = out.projects.get(&p.project_number) else {
                 continue;
             };
-            let owner = out.customers.get(&p.customer_code).copied();
+            // A linked customer, or (showcase) a company that exists in Procore only.
+            let owner = out
+                .customers
+                .get(&p.customer_code)
+                .or_else(|| out.vendors.get(&p.customer_code))
+                .copied();
             if let Some(owner) = owner {
                 store.project_vendors.insert((project_id, owner));
             }

@@ -23,6 +23,7 @@
 //! hooks and triggers (see `engine`).
 
 mod admin;
+mod admin_drafts;
 mod auth;
 mod budget;
 mod config;
@@ -36,12 +37,16 @@ mod load_contracts;
 mod project_vendors;
 mod query;
 mod render;
+mod render_costs;
+mod render_directory;
+mod request;
 mod resources;
 mod routes;
 mod store;
 mod sync;
 mod triggers;
 mod v2;
+mod validate;
 mod webhooks;
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -53,6 +58,8 @@ use tokio::net::TcpListener;
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
+pub use admin::AdminLine;
+pub use admin_drafts::{DraftCommitment, NewProject};
 pub use auth::{Caller, OAuthClient};
 pub use config::{Config, Faults, WebhookConfig};
 pub use engine::DeliveryRecord;

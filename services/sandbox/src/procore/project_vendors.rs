@@ -12,8 +12,8 @@ use serde_json::Value;
 
 use super::Emulator;
 use super::error::{ApiError, ApiResult};
-use super::handlers::{Place, Req, body_object, write};
-use super::query::{matches, paginate};
+use super::handlers::{Place, Req, body_object, paged, write};
+use super::query::matches;
 use super::render::render;
 use super::resources::VENDOR;
 use super::store::{Kind, Row};
@@ -30,7 +30,6 @@ fn project(emu: &Emulator, req: &Req) -> ApiResult<i64> {
 
 async fn list(State(emu): State<Emulator>, req: Req) -> ApiResult<Response> {
     let project = project(&emu, &req)?;
-    let config = emu.config();
     let store = emu.lock_store();
     let abbreviated = req.params.all("filters[abbreviated_name]");
     let rows: Vec<&Row> = store
@@ -42,17 +41,7 @@ async fn list(State(emu): State<Emulator>, req: Req) -> ApiResult<Response> {
                     .is_some_and(|a| abbreviated.iter().any(|w| w == a))
         })
         .collect();
-    let mut headers = axum::http::HeaderMap::new();
-    let page = paginate(
-        rows,
-        &req.params,
-        config.default_per_page,
-        config.max_per_page,
-        &req.base_url,
-        &mut headers,
-    );
-    let body: Vec<Value> = page.into_iter().map(|r| render(&store, r)).collect();
-    Ok((headers, axum::Json(body)).into_response())
+    Ok(paged(&emu, &req, rows, |r| render(&store, r)))
 }
 
 async fn create(State(emu): State<Emulator>, req: Req, body: Bytes) -> ApiResult<Response> {

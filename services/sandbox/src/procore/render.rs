@@ -118,135 +118,13 @@ pub fn render(store: &Store, row: &Row) -> Value {
     let mut out = base(row);
     match row.kind {
         Kind::Project => {
-            copy(
-                &mut out,
-                row,
-                &[
-                    "name",
-                    "project_number",
-                    "description",
-                    "address",
-                    "city",
-                    "state_code",
-                    "country_code",
-                    "zip",
-                    "phone",
-                    "active",
-                    "start_date",
-                    "completion_date",
-                    "origin_code",
-                    "public_notes",
-                    "square_feet",
-                    "time_zone",
-                    "flag",
-                ],
-            );
-            let name = row.str("name").unwrap_or_default();
-            let display = match row.str("project_number") {
-                Some(n) if !n.is_empty() => format!("{n} - {name}"),
-                _ => name.to_string(),
-            };
-            out.insert("display_name".into(), json!(display));
-            out.insert("total_value".into(), money(row.f64("total_value")));
-            out.insert("estimated_value".into(), money(row.f64("total_value")));
-            out.insert(
-                "estimated_start_date".into(),
-                row.fields.get("start_date").cloned().unwrap_or(Value::Null),
-            );
-            out.insert(
-                "estimated_completion_date".into(),
-                row.fields
-                    .get("completion_date")
-                    .cloned()
-                    .unwrap_or(Value::Null),
-            );
-            out.insert("is_erp_integrated".into(), json!(false));
-            out.insert("is_demo".into(), json!(false));
-            let company = store
-                .companies
-                .get(&row.company_id)
-                .cloned()
-                .unwrap_or_default();
-            out.insert(
-                "company".into(),
-                json!({ "id": row.company_id, "name": company }),
-            );
+            super::render_directory::project(store, row, &mut out);
         }
         Kind::Vendor => {
-            copy(
-                &mut out,
-                row,
-                &[
-                    "name",
-                    "abbreviated_name",
-                    "address",
-                    "city",
-                    "state_code",
-                    "country_code",
-                    "zip",
-                    "business_phone",
-                    "mobile_phone",
-                    "fax_number",
-                    "email_address",
-                    "website",
-                    "license_number",
-                    "is_active",
-                    "authorized_bidder",
-                    "prequalified",
-                    "union_member",
-                    "notes",
-                    "trade_name",
-                    "origin_code",
-                ],
-            );
-            out.insert(
-                "company".into(),
-                row.fields.get("name").cloned().unwrap_or(Value::Null),
-            );
-            out.insert(
-                "legal_name".into(),
-                row.fields.get("name").cloned().unwrap_or(Value::Null),
-            );
-            out.insert(
-                "parent".into(),
-                row.i64("parent_id")
-                    .map_or(Value::Null, |id| json!({ "id": id })),
-            );
-            out.insert("synced_to_erp".into(), json!(row.origin_id().is_some()));
+            super::render_directory::vendor(row, &mut out);
         }
         Kind::User => {
-            copy(
-                &mut out,
-                row,
-                &[
-                    "first_name",
-                    "last_name",
-                    "email_address",
-                    "job_title",
-                    "address",
-                    "city",
-                    "zip",
-                    "state_code",
-                    "country_code",
-                    "business_phone",
-                    "mobile_phone",
-                    "is_active",
-                    "is_employee",
-                    "employee_id",
-                    "initials",
-                    "notes",
-                ],
-            );
-            let name = format!(
-                "{} {}",
-                row.str("first_name").unwrap_or_default(),
-                row.str("last_name").unwrap_or_default()
-            );
-            out.insert("name".into(), json!(name.trim()));
-            out.insert(
-                "vendor".into(),
-                named(store, Kind::Vendor, row.i64("vendor_id"), "name"),
-            );
+            super::render_directory::user(store, row, &mut out);
         }
         Kind::CostCode => {
             copy(
@@ -300,98 +178,11 @@ pub fn render(store: &Store, row: &Row) -> Value {
         | Kind::DirectCostLineItem => super::contracts::line(store, row, &mut out),
         Kind::ChangeOrder => super::contracts::change_order(store, row, &mut out),
         Kind::DirectCost => {
-            copy(
-                &mut out,
-                row,
-                &[
-                    "direct_cost_type",
-                    "status",
-                    "vendor_id",
-                    "invoice_number",
-                    "direct_cost_date",
-                    "received_date",
-                    "payment_date",
-                    "terms",
-                    "description",
-                ],
-            );
-            out.insert(
-                "vendor".into(),
-                named(store, Kind::Vendor, row.i64("vendor_id"), "name"),
-            );
-            let vendor_name = row
-                .i64("vendor_id")
-                .and_then(|id| store.get(Kind::Vendor, id))
-                .and_then(|v| v.str("name"))
-                .map(str::to_string);
-            out.insert("vendor_name".into(), json!(vendor_name));
-            let employee = row.i64("employee_id").and_then(|id| store.get(Kind::User, id)).map(|u| json!({ "id": u.id, "name": format!("{} {}", u.str("first_name").unwrap_or_default(), u.str("last_name").unwrap_or_default()).trim() }));
-            out.insert("employee".into(), employee.unwrap_or(Value::Null));
-            out.insert(
-                "grand_total".into(),
-                money(lines_total(store, Kind::DirectCostLineItem, row.id)),
-            );
-            out.insert(
-                "line_items_count".into(),
-                json!(store.children(Kind::DirectCostLineItem, row.id).count()),
-            );
-            out.insert("attachments".into(), json!([]));
-            out.insert("attachments_count".into(), json!(0));
-            out.insert(
-                "deleted_at".into(),
-                row.deleted_at.map_or(Value::Null, time),
-            );
+            super::render_costs::direct_cost(store, row, &mut out);
         }
         Kind::BudgetModification => {}
         Kind::Requisition => {
-            copy(
-                &mut out,
-                row,
-                &[
-                    "commitment_id",
-                    "invoice_number",
-                    "status",
-                    "billing_date",
-                    "requisition_start",
-                    "requisition_end",
-                    "period_id",
-                ],
-            );
-            out.insert("project_id".into(), json!(row.project_id));
-            let commitment = row.i64("commitment_id").and_then(|id| {
-                store
-                    .get(Kind::WorkOrderContract, id)
-                    .or_else(|| store.get(Kind::PurchaseOrderContract, id))
-            });
-            out.insert(
-                "commitment_type".into(),
-                json!(commitment.map(|c| if c.kind == Kind::WorkOrderContract {
-                    "WorkOrderContract"
-                } else {
-                    "PurchaseOrderContract"
-                })),
-            );
-            out.insert(
-                "contract_name".into(),
-                json!(commitment.and_then(|c| c.str("title"))),
-            );
-            let vendor = commitment
-                .and_then(|c| c.i64("vendor_id"))
-                .and_then(|id| store.get(Kind::Vendor, id))
-                .and_then(|v| v.str("name"));
-            out.insert("vendor_name".into(), json!(vendor));
-            out.insert("number".into(), json!(row.i64("number").unwrap_or(1)));
-            out.insert(
-                "total_claimed_amount".into(),
-                money(row.f64("total_claimed_amount")),
-            );
-            out.insert("percent_complete".into(), money(0.0));
-            out.insert("final".into(), json!(false));
-            out.insert("deletable".into(), json!(true));
-            out.insert(
-                "currency_configuration".into(),
-                json!({ "currency_iso_code": "CAD" }),
-            );
+            super::render_costs::requisition(store, row, &mut out);
         }
     }
     Value::Object(out)

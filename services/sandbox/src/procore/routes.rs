@@ -120,20 +120,10 @@ async fn budget_views(State(emu): State<Emulator>, req: Req) -> ApiResult<Respon
 }
 
 async fn detail_rows(State(emu): State<Emulator>, req: Req) -> ApiResult<Response> {
-    let config = emu.config();
     let store = emu.lock_store();
     let place = handlers::place(&r::BUDGET_LINE_ITEM, &store, &req, None)?;
     let rows = budget::detail_rows(&store, place.project_id.unwrap_or_default());
-    let mut headers = axum::http::HeaderMap::new();
-    let page = super::query::paginate(
-        rows,
-        &req.params,
-        config.default_per_page,
-        config.max_per_page,
-        &req.base_url,
-        &mut headers,
-    );
-    Ok((headers, axum::Json(Value::Array(page))).into_response())
+    Ok(handlers::paged(&emu, &req, rows, |row| row))
 }
 
 async fn budget_sync(State(emu): State<Emulator>, req: Req, body: Bytes) -> ApiResult<Response> {

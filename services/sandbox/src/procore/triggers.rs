@@ -29,10 +29,10 @@ fn new_trigger(
         .unwrap_or_default()
         .to_lowercase();
     if !super::engine::RESOURCE_NAMES.contains(&name) {
-        return Err(format!("resource_name {name:?} is not a valid resource"));
+        return Err(format!("resource_name `{name}` is not a valid resource"));
     }
     if !["create", "update", "delete"].contains(&event.as_str()) {
-        return Err(format!("event_type {event:?} is not valid"));
+        return Err(format!("event_type `{event}` is not valid"));
     }
     let t = Trigger {
         id: state.allocate(),

@@ -15,7 +15,7 @@ use serde_json::{Map, Value, json};
 use super::Emulator;
 use super::error::{ApiError, ApiResult};
 use super::handlers::{Req, body_object};
-use super::render::{full_code, line_amount};
+use super::render::line_amount;
 use super::resources::FieldErrors;
 use super::store::{Kind, Row, Store, new_row};
 
@@ -29,17 +29,7 @@ fn render(store: &Store, row: &Row) -> Value {
             && b.i64("cost_code_id") == row.i64("cost_code_id")
             && b.i64("line_item_type_id") == row.i64("line_item_type_id")
     });
-    let code = row
-        .i64("cost_code_id")
-        .and_then(|id| store.get(Kind::CostCode, id))
-        .map(|c| full_code(store, c))
-        .unwrap_or_default();
-    let kind = row
-        .i64("line_item_type_id")
-        .and_then(|id| store.get(Kind::LineItemType, id))
-        .and_then(|t| t.str("code"))
-        .unwrap_or_default()
-        .to_string();
+    let flat_code = super::budget::wbs_flat_code(store, row);
     json!({
         "id": row.id.to_string(),
         "description": row.fields.get("description").cloned().unwrap_or(Value::Null),
@@ -53,7 +43,7 @@ fn render(store: &Store, row: &Row) -> Value {
         "position": row.i64("position").unwrap_or(0),
         "prime_line_item_id": null,
         "commitment_line_item_id": null,
-        "wbs_code": { "id": wbs.map(|w| w.id.to_string()), "flat_code": format!("{code}.{kind}"), "description": null },
+        "wbs_code": { "id": wbs.map(|w| w.id.to_string()), "flat_code": flat_code, "description": null },
     })
 }
 

@@ -45,6 +45,7 @@ pub(super) fn project(
         phone: address.phone,
         start_date: start,
         closing_date: closing.unwrap_or(start),
+        dated: true,
         active,
         sync_with_procore,
         customer_code,
@@ -227,6 +228,8 @@ pub(super) fn commitments(
                 project_number: project.number.clone(),
                 title: format!("{} - {}", supplier.name, project.name),
                 supplier_code: supplier.code.clone(),
+                description: String::new(),
+                retainage_percent: None,
                 approved,
                 contract_date: project
                     .start_date

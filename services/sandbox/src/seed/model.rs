@@ -26,6 +26,12 @@ pub struct Company {
     pub commitments: Vec<Commitment>,
     /// Prime contracts entered in Procore (one per project at most).
     pub prime_contracts: Vec<PrimeContract>,
+    /// Directory companies that exist in Procore only (never in maestro*): tagged, inactive,
+    /// overlong or owners of a prime contract. Empty unless the showcase is seeded.
+    pub procore_companies: Vec<Supplier>,
+    /// Projects created in Procore only, some with a Job Number maestro* refuses. Empty unless
+    /// the showcase is seeded.
+    pub procore_projects: Vec<Project>,
 }
 
 /// A construction project (maestro* Project Management / Procore portfolio project).
@@ -45,6 +51,9 @@ pub struct Project {
     pub phone: String,
     pub start_date: NaiveDate,
     pub closing_date: NaiveDate,
+    /// `false` for a maestro* project whose start and closing dates were never entered (both
+    /// dates above are then ignored).
+    pub dated: bool,
     pub active: bool,
     /// maestro*'s "Synchronize this Project with Procore" box.
     pub sync_with_procore: bool,
@@ -224,6 +233,10 @@ pub struct Commitment {
     pub number: String,
     pub title: String,
     pub supplier_code: String,
+    /// Procore Description, joined to the title in maestro*'s Memo / Details (may be empty).
+    pub description: String,
+    /// Procore `retainage_percent` = maestro* holdback.
+    pub retainage_percent: Option<f64>,
     pub approved: bool,
     pub contract_date: NaiveDate,
     pub lines: Vec<ContractLine>,

@@ -1,10 +1,10 @@
 //! The clients of a connection: a maestro* XML client and a Procore REST client, built from
 //! the `connections` row and the process's secrets, and kept while the row is unchanged.
 
-use crate::flows::guard::{self, Pairing};
+use crate::flows::guard::{self, GuardError};
 use anyhow::Context as _;
 use bridge_maestro::{ClientConfig as MaestroConfig, HttpMaestro, MaestroApi};
-use bridge_platform::{Config, Secret};
+use bridge_platform::{Config, Secret, connections};
 use bridge_procore::{Client as ProcoreClient, ClientConfig as ProcoreConfig, Credentials};
 use chrono::{DateTime, Utc};
 use futures::future::BoxFuture;
@@ -44,11 +44,6 @@ impl ClientSecrets {
 #[derive(sqlx::FromRow)]
 struct Row {
     name: String,
-    maestro_environment: String,
-    procore_environment: String,
-    first_procore_company_id: Option<i64>,
-    first_procore_api_base: Option<String>,
-    has_links: bool,
     maestro_base_url: String,
     maestro_company: String,
     procore_api_base: String,
@@ -60,13 +55,32 @@ struct Row {
 
 struct Built {
     updated_at: DateTime<Utc>,
+    /// The pairing guard verified this version of the row.
+    verified: bool,
     procore: Option<Arc<ProcoreClient>>,
     maestro: Option<Arc<dyn MaestroApi>>,
+}
+
+impl Built {
+    fn new(updated_at: DateTime<Utc>) -> Self {
+        Built {
+            updated_at,
+            verified: false,
+            procore: None,
+            maestro: None,
+        }
+    }
 }
 
 /// [`Clients`] read from Postgres. A client is built on first use and rebuilt when the
 /// connection row changes (its `updated_at` moves), so a Procore client keeps its token and
 /// rate-limit governor across messages.
+///
+/// No client is handed out before the pairing guard ([`guard::check`]) verified the row's
+/// version: the declared labels on every call, the maestro* class and the Procore host once per
+/// version of the row. One exception keeps maestro*'s own trouble in its own words: when
+/// maestro* does not answer the guard, the maestro* client is still handed out (the flow's own
+/// call meets the same trouble and is tried again); a Procore client never is.
 pub struct PgClients {
     pool: PgPool,
     secrets: ClientSecrets,
@@ -84,10 +98,7 @@ impl PgClients {
 
     async fn row(&self, connection_id: i64) -> anyhow::Result<Row> {
         sqlx::query_as(
-            "SELECT name, maestro_environment, procore_environment, first_procore_company_id,
-                    first_procore_api_base,
-                    EXISTS (SELECT 1 FROM links l WHERE l.connection_id = c.id) AS has_links,
-                    maestro_base_url, maestro_company, procore_api_base,
+            "SELECT name, maestro_base_url, maestro_company, procore_api_base,
                     procore_login_base, procore_company_id, oauth_client_id, updated_at
              FROM connections c WHERE id = $1",
         )
@@ -98,57 +109,67 @@ impl PgClients {
         .with_context(|| format!("connection {connection_id} does not exist"))
     }
 
-    /// Checks the pairing and remembers, on first use, which Procore company and address the
-    /// connection is synchronized with.
-    async fn guard(&self, connection_id: i64, row: &Row) -> anyhow::Result<()> {
-        guard::check(&Pairing {
-            name: &row.name,
-            maestro_environment: &row.maestro_environment,
-            procore_environment: &row.procore_environment,
-            procore_company_id: row.procore_company_id,
-            procore_api_base: &row.procore_api_base,
-            first_procore_company_id: row.first_procore_company_id,
-            first_procore_api_base: row.first_procore_api_base.as_deref(),
-            has_links: row.has_links,
-        })
-        .map_err(anyhow::Error::msg)?;
-        if row.first_procore_company_id.is_none() {
-            sqlx::query(
-                "UPDATE connections SET first_procore_company_id = procore_company_id,
-                        first_procore_api_base = procore_api_base
-                 WHERE id = $1 AND first_procore_company_id IS NULL",
-            )
-            .bind(connection_id)
-            .execute(&self.pool)
-            .await
-            .context("recording the Procore company the connection is synchronized with")?;
-        }
-        Ok(())
-    }
-
-    /// Runs `pick` on the cached clients of the connection, dropping them first when the row
-    /// changed. No client is handed out for a connection the pairing guard refuses.
-    async fn cached<T>(
+    /// The client `pick` takes from the connection's cache (building it when missing), once
+    /// the pairing guard accepts the connection. `for_maestro`: the client is maestro*'s.
+    async fn guarded<T>(
         &self,
         connection_id: i64,
-        pick: impl FnOnce(&mut Built, &Row, &ClientSecrets) -> anyhow::Result<T>,
+        for_maestro: bool,
+        pick: impl FnOnce(&Self, &mut Built, &Row) -> anyhow::Result<T>,
     ) -> anyhow::Result<T> {
         let row = self.row(connection_id).await?;
-        self.guard(connection_id, &row).await?;
-        let mut built = self.built.lock().await;
-        let entry = built.entry(connection_id).or_insert_with(|| Built {
-            updated_at: row.updated_at,
-            procore: None,
-            maestro: None,
-        });
-        if entry.updated_at != row.updated_at {
-            *entry = Built {
-                updated_at: row.updated_at,
-                procore: None,
-                maestro: None,
+        connections::declared_pairing(&self.pool, connection_id).await?;
+        let (handed, maestro, verified) = {
+            let mut built = self.built.lock().await;
+            let entry = built
+                .entry(connection_id)
+                .or_insert_with(|| Built::new(row.updated_at));
+            if entry.updated_at != row.updated_at {
+                *entry = Built::new(row.updated_at);
+            }
+            let handed = pick(self, entry, &row)?;
+            let maestro = if entry.verified {
+                None
+            } else {
+                Some(self.maestro_of(entry, &row)?)
             };
+            (handed, maestro, entry.verified)
+        };
+        if verified {
+            return Ok(handed);
         }
-        pick(entry, &row, &self.secrets)
+        let maestro = maestro.context("a maestro* client to verify the pairing")?;
+        match guard::check(
+            &self.pool,
+            connection_id,
+            maestro.as_ref(),
+            &row.maestro_company,
+        )
+        .await
+        {
+            Ok(()) => {
+                let mut built = self.built.lock().await;
+                if let Some(entry) = built.get_mut(&connection_id)
+                    && entry.updated_at == row.updated_at
+                {
+                    entry.verified = true;
+                }
+                Ok(handed)
+            }
+            Err(GuardError::Maestro { source, .. }) if for_maestro && source.is_transient() => {
+                Ok(handed)
+            }
+            Err(refused) => Err(refused.into()),
+        }
+    }
+
+    fn maestro_of(&self, entry: &mut Built, row: &Row) -> anyhow::Result<Arc<dyn MaestroApi>> {
+        if let Some(client) = &entry.maestro {
+            return Ok(client.clone());
+        }
+        let client: Arc<dyn MaestroApi> = Arc::new(maestro_client(row, &self.secrets)?);
+        entry.maestro = Some(client.clone());
+        Ok(client)
     }
 }
 
@@ -200,24 +221,19 @@ fn maestro_client(row: &Row, secrets: &ClientSecrets) -> anyhow::Result<HttpMaes
 
 impl Clients for PgClients {
     fn procore(&self, connection_id: i64) -> BoxFuture<'_, anyhow::Result<Arc<ProcoreClient>>> {
-        Box::pin(self.cached(connection_id, |built, row, secrets| {
+        Box::pin(self.guarded(connection_id, false, |this, built, row| {
             if let Some(client) = &built.procore {
                 return Ok(client.clone());
             }
-            let client = Arc::new(procore_client(row, secrets)?);
+            let client = Arc::new(procore_client(row, &this.secrets)?);
             built.procore = Some(client.clone());
             Ok(client)
         }))
     }
 
     fn maestro(&self, connection_id: i64) -> BoxFuture<'_, anyhow::Result<Arc<dyn MaestroApi>>> {
-        Box::pin(self.cached(connection_id, |built, row, secrets| {
-            if let Some(client) = &built.maestro {
-                return Ok(client.clone());
-            }
-            let client: Arc<dyn MaestroApi> = Arc::new(maestro_client(row, secrets)?);
-            built.maestro = Some(client.clone());
-            Ok(client)
+        Box::pin(self.guarded(connection_id, true, |this, built, row| {
+            this.maestro_of(built, row)
         }))
     }
 }

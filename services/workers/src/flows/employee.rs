@@ -4,39 +4,38 @@
 
 use crate::engine::{Context, Handler};
 use crate::flows::clients::Clients;
+use crate::flows::create_once::Once;
 use crate::flows::fail::{self, Step};
-use crate::flows::links;
-use crate::flows::text::Fitter;
-use crate::outcome::{Outcome, SyncedLink};
+use crate::outcome::Outcome;
 use bridge_domain::{ChangeEvent, Direction, EntityKind, Route};
-use bridge_maestro::{EmployeeFilter, EmployeeStatus};
+use bridge_maestro::{Employee, EmployeeFilter, EmployeeStatus};
 use bridge_procore::models::CompanyUser;
-use bridge_procore::{Client, Error as ProcoreError};
+use bridge_procore::writes::NewCompanyUser;
 use futures::future::BoxFuture;
-use serde_json::{Map, Value, json};
 use std::sync::Arc;
 
-fn users_path(client: &Client) -> String {
-    format!("rest/v1.0/companies/{}/users", client.company_id())
-}
-
-fn synced(
-    number: &str,
-    id: i64,
-    origin: &'static str,
-    description: String,
-    fit: Fitter,
-) -> Outcome {
-    Outcome::Synced {
-        link: Some(SyncedLink {
-            maestro_key: number.to_owned(),
-            procore_id: id,
-            procore_project_id: None,
-            origin,
-        }),
-        description: Some(description),
-        notes: fit.into_notes(),
-    }
+/// The Procore user a maestro* employee becomes, or why it cannot be one yet.
+fn new_user(employee: &Employee, description: &str) -> Result<NewCompanyUser, String> {
+    let text = |v: Option<&str>| {
+        v.map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned)
+    };
+    let Some(email) = text(employee.email.as_deref()) else {
+        return Err(format!(
+            "{description} has no email address in maestro*; Procore needs one to create a user"
+        ));
+    };
+    Ok(NewCompanyUser {
+        first_name: text(Some(&employee.first_name)),
+        last_name: text(Some(&employee.last_name)),
+        email_address: Some(email),
+        business_phone: text(employee.phone.as_deref()),
+        city: text(employee.city.as_deref()),
+        is_employee: Some(true),
+        employee_id: Some(employee.number.trim().to_owned()),
+        origin_id: Some(format!("employee:{}", employee.number.trim())),
+    })
 }
 
 /// maestro* employee → Procore company user.
@@ -84,104 +83,41 @@ impl EmployeeToProcore {
                 description: Some(description),
             });
         }
-        if let Some(existing) =
-            links::by_maestro_key(&ctx.pool, connection, EntityKind::Employee, number).await?
-        {
-            return Ok(links::already_linked(
-                &existing,
-                event.action,
-                event.direction,
-                description,
-            ));
-        }
+        let once = Once::new(ctx, event, EntityKind::Employee, description.clone());
+        once.unless_linked_in_maestro(number).await?;
         let procore = self
             .clients
             .procore(connection)
             .await
             .map_err(fail::setup)?;
-        let fit = Fitter::new(description.clone());
-        let path = users_path(&procore);
+        // One listing answers both lookups: by employee id and by origin.
         let users: Vec<CompanyUser> = procore
-            .list_all(&path, Vec::new(), 300)
+            .company_users()
             .await
             .map_err(|e| fail::procore("listing the Procore company users", e))?;
-        if let Some(user) = users
-            .iter()
-            .find(|u| u.employee_id.as_deref().map(str::trim) == Some(number))
-        {
-            links::ensure_unlinked(
-                &ctx.pool,
-                connection,
-                EntityKind::Employee,
-                user.id.0,
-                number,
-                &description,
-            )
-            .await?;
-            return Ok(synced(
-                number,
-                user.id.0,
-                "linked_by_code",
-                description,
-                fit,
-            ));
-        }
         let origin = format!("employee:{number}");
-        if let Some(user) = users
-            .iter()
-            .find(|u| u.origin_id.as_deref() == Some(&origin))
-        {
-            return Ok(synced(
-                number,
-                user.id.0,
-                "created_in_procore",
-                description,
-                fit,
-            ));
-        }
-        let Some(email) = employee
-            .email
-            .as_deref()
-            .map(str::trim)
-            .filter(|e| !e.is_empty())
-        else {
-            return Err(Outcome::Fail(format!(
-                "{description} has no email address in maestro*; Procore needs one to create a user"
-            )));
+        let find = |matches: &dyn Fn(&CompanyUser) -> bool| {
+            users.iter().find(|u| matches(u)).map(|u| u.id.0)
         };
-        let mut fields = Map::new();
-        let mut put = |key: &str, value: Option<&str>| {
-            if let Some(v) = value.map(str::trim).filter(|v| !v.is_empty()) {
-                fields.insert(key.to_owned(), Value::String(v.to_owned()));
-            }
-        };
-        put("first_name", Some(&employee.first_name));
-        put("last_name", Some(&employee.last_name));
-        put("email_address", Some(email));
-        put("employee_id", Some(number));
-        put("business_phone", employee.phone.as_deref());
-        put("city", employee.city.as_deref());
-        put("origin_id", Some(&origin));
-        fields.insert("is_employee".into(), Value::Bool(true));
-        let created: CompanyUser = procore
-            .post(&path, &[], &json!({ "user": fields }))
-            .await
-            .map_err(|e| match e {
-                ProcoreError::Api {
-                    status: 422,
-                    ref body,
-                } if body.summary().contains("origin_id") => Outcome::Retry(format!(
-                    "{description} was being created by another attempt"
-                )),
-                e => fail::procore(&format!("creating {description} as a Procore user"), e),
-            })?;
-        Ok(synced(
+        once.into_procore(
             number,
-            created.id.0,
-            "created_in_procore",
-            description,
-            fit,
-        ))
+            async || {
+                let same =
+                    |u: &CompanyUser| u.employee_id.as_deref().map(str::trim) == Some(number);
+                Ok(find(&same).map(|id| (id, Vec::new())))
+            },
+            async || {
+                Ok(find(&|u: &CompanyUser| {
+                    u.origin_id.as_deref() == Some(&origin)
+                }))
+            },
+            async || {
+                let user = new_user(&employee, &description).map_err(Outcome::Fail)?;
+                let created = procore.create_company_user(&user).await;
+                Ok(created.map(|u| (u.id.0, Vec::new())))
+            },
+        )
+        .await
     }
 }
 
@@ -195,5 +131,35 @@ impl Handler for EmployeeToProcore {
 
     fn handle<'a>(&'a self, ctx: &'a Context, event: &'a ChangeEvent) -> BoxFuture<'a, Outcome> {
         Box::pin(async move { fail::settle(self.run(ctx, event).await) })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_employee_becomes_a_user_marked_as_employee_or_is_refused_without_email() {
+        let mut employee = Employee {
+            number: "E0042".into(),
+            last_name: "Tremblay".into(),
+            first_name: "Julie".into(),
+            alpha_code: None,
+            status: EmployeeStatus::Active,
+            email: Some(" julie@boreal.example ".into()),
+            phone: Some(" ".into()),
+            city: None,
+        };
+        let user = new_user(&employee, "employee E0042").unwrap();
+        assert_eq!(user.email_address.as_deref(), Some("julie@boreal.example"));
+        assert_eq!(user.employee_id.as_deref(), Some("E0042"));
+        assert_eq!(user.origin_id.as_deref(), Some("employee:E0042"));
+        assert_eq!((user.is_employee, user.business_phone), (Some(true), None));
+        employee.email = None;
+        let why = new_user(&employee, "employee E0042").unwrap_err();
+        assert!(
+            why.starts_with("employee E0042 has no email address"),
+            "{why}"
+        );
     }
 }

@@ -18,6 +18,15 @@ pub fn settle(step: Step<Outcome>) -> Outcome {
 /// A Procore call failed while doing `what` (e.g. "creating vendor BETON01 (Béton Laval)").
 pub fn procore(what: &str, error: bridge_procore::Error) -> Outcome {
     use bridge_procore::Error;
+    // Held by Procore's call limit: the window says so, and it resumes by itself.
+    if matches!(
+        error,
+        Error::Throttled { status: 429 } | Error::Api { status: 429, .. }
+    ) {
+        return Outcome::api_limit(format!(
+            "Procore's API call limit was reached while {what}; it resumes by itself"
+        ));
+    }
     if error.is_transient() {
         return Outcome::Retry(format!("Procore did not answer while {what}: {error}"));
     }
@@ -98,5 +107,40 @@ mod tests {
             body: ErrorBody::parse("{}"),
         };
         assert!(matches!(procore("reading", denied), Outcome::Fail(_)));
+    }
+
+    #[test]
+    fn a_record_held_by_the_rate_limit_is_waiting_for_api_limit() {
+        let cases = [
+            (Error::Throttled { status: 429 }, true),
+            (
+                Error::Api {
+                    status: 429,
+                    body: ErrorBody::parse("{}"),
+                },
+                true,
+            ),
+            (Error::Throttled { status: 503 }, false),
+        ];
+        for (error, held) in cases {
+            let outcome = procore("creating vendor X", error);
+            assert_eq!(
+                matches!(outcome, Outcome::ApiLimit(_)),
+                held,
+                "{outcome:?}"
+            );
+            assert!(
+                matches!(outcome, Outcome::ApiLimit(_) | Outcome::Retry(_)),
+                "{outcome:?}"
+            );
+        }
+        let Outcome::ApiLimit(why) = procore("creating vendor X", Error::Throttled { status: 429 })
+        else {
+            unreachable!()
+        };
+        assert_eq!(
+            why,
+            "waiting for API limit: Procore's API call limit was reached while creating vendor X; it resumes by itself"
+        );
     }
 }

@@ -14,6 +14,29 @@ pub struct Link {
     pub origin: String,
 }
 
+/// The link of a record named by its maestro* key or its Procore id.
+async fn find(
+    pool: &PgPool,
+    connection_id: i64,
+    kind: EntityKind,
+    maestro_key: Option<&str>,
+    procore_id: Option<i64>,
+) -> Step<Option<Link>> {
+    sqlx::query_as(
+        "SELECT maestro_key, procore_id, procore_project_id, origin FROM links
+         WHERE connection_id = $1 AND kind = $2
+           AND ($3::text IS NULL OR maestro_key = $3)
+           AND ($4::bigint IS NULL OR procore_id = $4)",
+    )
+    .bind(connection_id)
+    .bind(kind.as_str())
+    .bind(maestro_key)
+    .bind(procore_id)
+    .fetch_optional(pool)
+    .await
+    .map_err(|e| fail::internal("reading the links", e.into()))
+}
+
 /// The link of the maestro* record `maestro_key`, if any.
 pub async fn by_maestro_key(
     pool: &PgPool,
@@ -21,16 +44,7 @@ pub async fn by_maestro_key(
     kind: EntityKind,
     maestro_key: &str,
 ) -> Step<Option<Link>> {
-    sqlx::query_as(
-        "SELECT maestro_key, procore_id, procore_project_id, origin FROM links
-         WHERE connection_id = $1 AND kind = $2 AND maestro_key = $3",
-    )
-    .bind(connection_id)
-    .bind(kind.as_str())
-    .bind(maestro_key)
-    .fetch_optional(pool)
-    .await
-    .map_err(|e| fail::internal("reading the links", e.into()))
+    find(pool, connection_id, kind, Some(maestro_key), None).await
 }
 
 /// The link of the Procore record `procore_id`, if any.
@@ -40,16 +54,7 @@ pub async fn by_procore_id(
     kind: EntityKind,
     procore_id: i64,
 ) -> Step<Option<Link>> {
-    sqlx::query_as(
-        "SELECT maestro_key, procore_id, procore_project_id, origin FROM links
-         WHERE connection_id = $1 AND kind = $2 AND procore_id = $3",
-    )
-    .bind(connection_id)
-    .bind(kind.as_str())
-    .bind(procore_id)
-    .fetch_optional(pool)
-    .await
-    .map_err(|e| fail::internal("reading the links", e.into()))
+    find(pool, connection_id, kind, None, Some(procore_id)).await
 }
 
 impl Link {

@@ -5,7 +5,7 @@
 //! | route | what it does |
 //! | --- | --- |
 //! | `supplier.to_procore`, `customer.to_procore` | maestro* party → Procore directory company (`origin_id = supplier:<code>` / `customer:<code>`) |
-//! | `supplier.to_maestro`, `customer.to_maestro` | Procore company → maestro* party; NOTMAESTRO / PASMAESTRO (and PASCLIENT for customers) exclude |
+//! | `supplier.to_maestro`, `customer.to_maestro` | Procore company → maestro* party; NOTMAESTRO / PASMAESTRO (and PASCLIENT for customers) exclude; a customer is a prime contract's owner or tagged CLIENT (record `<company id>` or `prime_contract:<id>`) |
 //! | `project.to_procore` | maestro* project → Procore project (`origin_id = project:<code>`); start and closing dates mandatory |
 //! | `project.to_maestro` | Procore project → maestro* project numbered by its Job Number |
 //! | `employee.to_procore` | maestro* employee → Procore company user (`is_employee`, `employee_id`) |
@@ -13,14 +13,18 @@
 //!
 //! Common to all: creation only (a later change of a linked record is `skipped` with the
 //! manual step), link by code before creating, look up what a crashed attempt created
-//! (`origin_id` in Procore, external number in maestro*) before creating, truncation as
-//! warnings, transient trouble retried, refusals dead-lettered in the target's words.
+//! (`origin_id` in Procore, external number in maestro*) before creating — one sequence,
+//! `create_once` — truncation as warnings, transient trouble retried, refusals dead-lettered
+//! in the target's words. Each flow loads its record, maps it with pure functions (the rules
+//! themselves live in `bridge_domain`: text, party, cost codes, commitments, dependencies) and
+//! writes it once.
 //!
 //! Build them with [`handlers`], giving a [`Clients`] registry: in production [`PgClients`],
 //! which builds the clients from the `connections` row and runs the pairing guard.
 
 mod clients;
 mod commitment;
+mod create_once;
 mod employee;
 mod fail;
 mod guard;
@@ -32,7 +36,6 @@ mod project;
 mod project_from_procore;
 mod purchase_order;
 mod settings;
-mod text;
 
 pub use clients::{ClientSecrets, Clients, PROCORE_SECRET_ENV, PgClients};
 pub use employee::EmployeeToProcore;
@@ -40,7 +43,7 @@ pub use party::{Party, PartyToMaestro, PartyToProcore};
 pub use project::ProjectToProcore;
 pub use project_from_procore::ProjectToMaestro;
 pub use purchase_order::PurchaseOrderToMaestro;
-pub use settings::{CostCodeMode, FlowSettings, OrdersMode};
+pub use settings::{CostCodeMode, FlowSettings, OrdersMode, SettingsError};
 
 use crate::engine::Handler;
 use std::sync::Arc;

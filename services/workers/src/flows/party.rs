@@ -1,77 +1,22 @@
 //! Suppliers and customers, both ways (creation only): a maestro* supplier or customer becomes
 //! a Procore directory company and a Procore company becomes a maestro* supplier or customer.
 //! Records that exist on both sides with the same code (Procore `abbreviated_name`) are
-//! linked, not created.
+//! linked, not created. This file reads maestro* parties and maps fields (pure functions);
+//! the flows are in `party_to_procore.rs` and `party_from_procore.rs`.
 //!
 //! (design, ENTITIES §1) A customer is a Procore directory company too; the bridge marks the
-//! ones it creates with `origin_id = customer:<code>`. Which Procore companies are customers
-//! (owner of a prime contract, keyword `CLIENT`) is decided where the events are made.
+//! ones it creates with `origin_id = customer:<code>`.
 
 use crate::flows::fail::{self, Step};
-use crate::flows::text::{CUSTOMER_EXCLUSIONS, Fitter, SUPPLIER_EXCLUSIONS};
-use crate::outcome::{Note, Outcome, SyncedLink};
 use bridge_domain::EntityKind;
-use bridge_maestro::{CustomerStatus, MaestroApi, MaestroError, NewParty, PartyFilter};
+use bridge_domain::party::PartyKind;
+use bridge_domain::text::{Fitter, country_code, limits as seed};
+use bridge_maestro::{CustomerStatus, MaestroApi, MaestroError, NewParty, PartyFilter, limits};
 use bridge_procore::models::Vendor;
-use bridge_procore::{Client, Error as ProcoreError, query};
+use bridge_procore::writes::NewVendor;
 
 pub use crate::flows::party_from_procore::PartyToMaestro;
 pub use crate::flows::party_to_procore::PartyToProcore;
-
-/// Procore's limit on `abbreviated_name` (seed 001).
-pub(crate) const ABBREVIATED_NAME: usize = 10;
-
-/// The maestro* code a Procore company's abbreviated name becomes (cut to 10 when longer;
-/// the flow that creates the party warns about the cut).
-pub(crate) fn code_of(abbreviated: &str) -> String {
-    let abbreviated = abbreviated.trim();
-    if abbreviated.chars().count() <= ABBREVIATED_NAME {
-        return abbreviated.to_owned();
-    }
-    let cut: String = abbreviated.chars().take(ABBREVIATED_NAME).collect();
-    cut.trim_end().to_owned()
-}
-
-pub(crate) fn synced(link: SyncedLink, description: String, notes: Vec<Note>) -> Outcome {
-    Outcome::Synced {
-        link: Some(link),
-        description: Some(description),
-        notes,
-    }
-}
-
-pub(crate) fn link(maestro_key: &str, procore_id: i64, origin: &'static str) -> SyncedLink {
-    SyncedLink {
-        maestro_key: maestro_key.to_owned(),
-        procore_id,
-        procore_project_id: None,
-        origin,
-    }
-}
-
-/// The active Procore company whose abbreviated name is exactly `code`.
-pub(crate) async fn vendor_by_code(
-    client: &Client,
-    code: &str,
-) -> Result<Option<Vendor>, ProcoreError> {
-    let mut q = query([("company_id", client.company_id())]);
-    // The search narrows the list where Procore supports it; the match itself is exact.
-    q.push(("filters[search]".into(), code.to_owned()));
-    let vendors: Vec<Vendor> = client.list_all("rest/v1.0/vendors", q, 100).await?;
-    Ok(vendors
-        .into_iter()
-        .find(|v| v.abbreviated_name.as_deref().map(str::trim) == Some(code)))
-}
-
-/// One Procore company by id; `None` when Procore no longer has it.
-pub(crate) async fn vendor(client: &Client, id: i64) -> Result<Option<Vendor>, ProcoreError> {
-    let q = query([("company_id", client.company_id())]);
-    match client.get(&format!("rest/v1.0/vendors/{id}"), &q).await {
-        Ok(v) => Ok(Some(v)),
-        Err(ProcoreError::Api { status: 404, .. }) => Ok(None),
-        Err(e) => Err(e),
-    }
-}
 
 /// Which kind of party a flow moves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,6 +26,7 @@ pub enum Party {
 }
 
 /// A maestro* supplier or customer, as the flows read it.
+#[derive(Debug, Clone, Default)]
 pub(crate) struct MaestroParty {
     pub(crate) code: String,
     pub(crate) name: String,
@@ -106,17 +52,21 @@ impl Party {
         }
     }
 
-    pub(crate) fn word(self) -> &'static str {
+    pub(crate) fn domain(self) -> PartyKind {
         match self {
-            Party::Supplier => "supplier",
-            Party::Customer => "customer",
+            Party::Supplier => PartyKind::Supplier,
+            Party::Customer => PartyKind::Customer,
         }
     }
 
-    pub(crate) fn exclusions(self) -> &'static [&'static str] {
+    pub(crate) fn word(self) -> &'static str {
+        self.domain().word()
+    }
+
+    fn name_limit(self) -> usize {
         match self {
-            Party::Supplier => &SUPPLIER_EXCLUSIONS,
-            Party::Customer => &CUSTOMER_EXCLUSIONS,
+            Party::Supplier => seed::SUPPLIER_NAME,
+            Party::Customer => seed::CUSTOMER_NAME,
         }
     }
 
@@ -194,16 +144,104 @@ impl Party {
             Party::Customer => maestro.create_customer(party).await.map(drop),
         }
     }
+
+    /// The Procore company a maestro* party becomes (`abbreviated` already fitted to 10).
+    pub(crate) fn new_vendor(
+        self,
+        record: &MaestroParty,
+        abbreviated: &str,
+        fit: &mut Fitter,
+    ) -> NewVendor {
+        let text = |v: &Option<String>| {
+            v.as_deref()
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_owned)
+        };
+        NewVendor {
+            name: Some(record.name.trim().to_owned()),
+            abbreviated_name: Some(abbreviated.to_owned()),
+            address: text(&record.address),
+            city: text(&record.city),
+            state_code: text(&record.province),
+            zip: text(&record.postal_code),
+            country_code: country_code(fit, record.country.as_deref()),
+            business_phone: text(&record.phone),
+            fax_number: text(&record.fax),
+            email_address: text(&record.email),
+            license_number: text(&record.rbq_number),
+            is_active: Some(true),
+            notes: None,
+            origin_id: Some(format!("{}:{}", self.word(), record.code)),
+        }
+    }
+
+    /// The maestro* party a Procore company becomes, every cut warned (seed 001 limits).
+    pub(crate) fn new_party(self, vendor: &Vendor, code: &str, fit: &mut Fitter) -> NewParty {
+        let name = vendor.name.as_deref().unwrap_or_default();
+        let mut party = NewParty::new(code.to_owned(), fit.fit("name", name, self.name_limit()));
+        party.address = fit.fit_opt("address", vendor.address.as_deref(), seed::SUPPLIER_ADDRESS);
+        party.city = fit.fit_opt("city", vendor.city.as_deref(), seed::SUPPLIER_CITY);
+        party.province = fit.fit_opt("province", vendor.state_code.as_deref(), seed::PROVINCE);
+        party.postal_code = fit.fit_opt("postal code", vendor.zip.as_deref(), limits::POSTAL_CODE);
+        party.country = fit.fit_opt("country", vendor.country_code.as_deref(), limits::COUNTRY);
+        party.phone = fit.fit_opt("phone", vendor.business_phone.as_deref(), limits::PHONE);
+        party.fax = fit.fit_opt("fax", vendor.fax_number.as_deref(), limits::PHONE);
+        party.email = fit.fit_opt("email", vendor.email_address.as_deref(), limits::EMAIL);
+        party.rbq_number = fit.fit_opt(
+            "RBQ number (Procore license number)",
+            vendor.license_number.as_deref(),
+            seed::RBQ_NUMBER,
+        );
+        party
+    }
 }
 
-/// A two-letter country code for Procore, or `None` (with a warning) for free text.
-pub(crate) fn country_code(fit: &mut Fitter, country: Option<&str>) -> Option<String> {
-    let country = country.map(str::trim).filter(|c| !c.is_empty())?;
-    if country.len() == 2 && country.chars().all(|c| c.is_ascii_alphabetic()) {
-        return Some(country.to_ascii_uppercase());
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_procore_company_maps_with_fax_and_every_cut_warned() {
+        let vendor: Vendor = serde_json::from_value(json!({
+            "id": 7, "name": "n".repeat(70), "city": "c".repeat(65), "state_code": "QC",
+            "fax_number": "450-555-0199", "license_number": "5678-1234-99",
+        }))
+        .unwrap();
+        for party in [Party::Supplier, Party::Customer] {
+            let mut fit = Fitter::new("company X");
+            let got = party.new_party(&vendor, "X1", &mut fit);
+            assert_eq!(got.fax.as_deref(), Some("450-555-0199"), "{party:?}");
+            assert_eq!(got.name.chars().count(), 60);
+            let texts: Vec<String> = fit.into_warnings().into_iter().map(|w| w.0).collect();
+            assert_eq!(
+                texts,
+                [
+                    "company X: name cut to 60 characters (it had 70)",
+                    "company X: city cut to 60 characters (it had 65)",
+                    "company X: RBQ number (Procore license number) cut to 10 characters (it had 12)",
+                ]
+            );
+        }
     }
-    fit.warn(format!(
-        "country `{country}` is not a two-letter code; left empty in Procore"
-    ));
-    None
+
+    #[test]
+    fn a_maestro_party_maps_to_a_procore_company_marked_with_its_origin() {
+        let record = MaestroParty {
+            code: "CL0001".into(),
+            name: " Ville de Laval ".into(),
+            country: Some("Canada".into()),
+            fax: Some("450-555-0100".into()),
+            city: Some(" ".into()),
+            ..MaestroParty::default()
+        };
+        let mut fit = Fitter::new("customer CL0001");
+        let got = Party::Customer.new_vendor(&record, "CL0001", &mut fit);
+        assert_eq!(got.origin_id.as_deref(), Some("customer:CL0001"));
+        assert_eq!(got.name.as_deref(), Some("Ville de Laval"));
+        assert_eq!(got.fax_number.as_deref(), Some("450-555-0100"));
+        assert_eq!((got.city, got.country_code), (None, None));
+        assert_eq!(fit.warnings().len(), 1, "the free-text country is warned");
+    }
 }

@@ -1,14 +1,21 @@
 //! Procore directory company → maestro* supplier or customer (creation only).
+//!
+//! A company becomes a customer only as the owner (`vendor`) of a prime contract or when it
+//! carries the keyword `CLIENT` (ENTITIES §1). A customer event names the company (from
+//! `Company Vendors`) or `prime_contract:<id>` with its project (from `Prime Contracts`): the
+//! flow then reads the contract and takes its owner.
 
 use crate::engine::{Context, Handler};
 use crate::flows::clients::Clients;
+use crate::flows::create_once::Once;
 use crate::flows::fail::{self, Step};
-use crate::flows::links;
-use crate::flows::party::{Party, link, synced, vendor};
-use crate::flows::text::{Fitter, exclusion_tag};
-use crate::outcome::Outcome;
-use bridge_domain::{ChangeEvent, Direction, Route};
-use bridge_maestro::{NewParty, RejectCode, limits};
+use crate::flows::party::Party;
+use crate::outcome::{Outcome, warnings};
+use bridge_domain::party::{CompanyRecord, not_a_customer};
+use bridge_domain::text::Fitter;
+use bridge_domain::{Action, ChangeEvent, Direction, Route};
+use bridge_maestro::limits;
+use bridge_procore::{Client, optional};
 use futures::future::BoxFuture;
 use std::sync::Arc;
 
@@ -18,32 +25,74 @@ pub struct PartyToMaestro {
     clients: Arc<dyn Clients>,
 }
 
+fn skipped(reason: String, description: Option<String>) -> Outcome {
+    Outcome::Skipped {
+        reason,
+        description,
+    }
+}
+
 impl PartyToMaestro {
     pub fn new(party: Party, clients: Arc<dyn Clients>) -> Self {
         PartyToMaestro { party, clients }
     }
 
-    async fn run(&self, ctx: &Context, event: &ChangeEvent) -> Step<Outcome> {
-        let connection = event.connection_id;
-        let Ok(id) = event.record.trim().parse::<i64>() else {
+    /// The company an event names and whether it owns a prime contract.
+    async fn company(&self, procore: &Client, event: &ChangeEvent) -> Step<(i64, bool)> {
+        let record =
+            CompanyRecord::parse(&event.record).map_err(|e| Outcome::Dead(e.to_string()))?;
+        let id = match (record, self.party) {
+            (CompanyRecord::Company(id), _) => return Ok((id, false)),
+            (CompanyRecord::PrimeContract(_), Party::Supplier) => {
+                return Err(Outcome::Dead(format!(
+                    "`{}` names a prime contract, not a supplier",
+                    event.record
+                )));
+            }
+            (CompanyRecord::PrimeContract(id), Party::Customer) => id,
+        };
+        let project = event.project.as_deref().and_then(|p| p.trim().parse().ok());
+        let Some(project) = project else {
             return Err(Outcome::Dead(format!(
-                "`{}` is not a Procore company id",
-                event.record
+                "the event of prime contract {id} names no Procore project"
             )));
         };
+        let what = format!("reading prime contract {id}");
+        let contract = optional(procore.prime_contract(project, id).await)
+            .map_err(|e| fail::procore(&what, e))?
+            .ok_or_else(|| {
+                skipped(
+                    format!("prime contract {id} no longer exists in Procore; nothing to send"),
+                    None,
+                )
+            })?;
+        match contract.vendor {
+            Some(owner) => Ok((owner.id.0, true)),
+            None => Err(Outcome::Fail(format!(
+                "prime contract {} has no owner company in Procore; choose the owner so it can become a maestro* customer",
+                contract.number.as_deref().unwrap_or_default()
+            ))),
+        }
+    }
+
+    async fn run(&self, ctx: &Context, event: &ChangeEvent) -> Step<Outcome> {
+        let connection = event.connection_id;
         let procore = self
             .clients
             .procore(connection)
             .await
             .map_err(fail::setup)?;
-        let Some(vendor) = vendor(&procore, id)
+        let (id, owner) = self.company(&procore, event).await?;
+        let what = format!("reading Procore company {id}");
+        let Some(vendor) = procore
+            .vendor(id)
             .await
-            .map_err(|e| fail::procore(&format!("reading Procore company {id}"), e))?
+            .map_err(|e| fail::procore(&what, e))?
         else {
-            return Ok(Outcome::Skipped {
-                reason: format!("Procore company {id} no longer exists; nothing to send"),
-                description: None,
-            });
+            return Ok(skipped(
+                format!("Procore company {id} no longer exists; nothing to send"),
+                None,
+            ));
         };
         let name = vendor.name.clone().unwrap_or_default();
         let abbreviated = vendor
@@ -56,32 +105,40 @@ impl PartyToMaestro {
             Some(a) => format!("{word} {a} ({name})"),
             None => format!("Procore company {name}"),
         };
+        // A new prime contract of an owner already sent is not a change of the company.
+        let as_created;
+        let event = if owner {
+            as_created = ChangeEvent {
+                action: Action::Create,
+                ..event.clone()
+            };
+            &as_created
+        } else {
+            event
+        };
+        let mut once = Once::new(ctx, event, self.party.kind(), description.clone());
         // A synchronized company stays as it was sent, whatever changed in Procore since.
-        if let Some(existing) =
-            links::by_procore_id(&ctx.pool, connection, self.party.kind(), id).await?
-        {
-            return Ok(links::already_linked(
-                &existing,
-                event.action,
-                event.direction,
-                description,
+        once.unless_linked_in_procore(id).await?;
+        let skip = |why: String| {
+            Ok(skipped(
+                format!("{description}{why}"),
+                Some(description.clone()),
+            ))
+        };
+        if let Some(tag) = self.party.domain().excluded_by(vendor.notes.as_deref()) {
+            return skip(format!(
+                " carries the keyword {tag} in Procore; it is not synchronized as a maestro* {word}"
             ));
         }
-        if let Some(tag) = exclusion_tag(vendor.notes.as_deref(), self.party.exclusions()) {
-            return Ok(Outcome::Skipped {
-                reason: format!(
-                    "{description} carries the keyword {tag} in Procore; it is not synchronized as a maestro* {word}"
-                ),
-                description: Some(description),
-            });
-        }
         if vendor.is_active == Some(false) {
-            return Ok(Outcome::Skipped {
-                reason: format!(
-                    "{description} is inactive in Procore; only active companies become maestro* {word}s"
-                ),
-                description: Some(description),
-            });
+            return skip(format!(
+                " is inactive in Procore; only active companies become maestro* {word}s"
+            ));
+        }
+        if self.party == Party::Customer
+            && let Some(why) = not_a_customer(vendor.notes.as_deref(), owner)
+        {
+            return skip(format!(" {why}"));
         }
         let Some(abbreviated) = abbreviated else {
             return Err(Outcome::Fail(format!(
@@ -94,61 +151,32 @@ impl PartyToMaestro {
             abbreviated,
             limits::PARTY_CODE,
         );
-        let linked = links::by_maestro_key(&ctx.pool, connection, self.party.kind(), &code).await?;
-        if let Some(same) = linked.as_ref().filter(|l| l.procore_id == id) {
-            // Linked meanwhile from the maestro* side (both directions ran at once).
-            return Ok(links::already_linked(
-                same,
-                event.action,
-                event.direction,
-                description,
-            ));
-        }
-        if let Some(other) = linked {
-            return Err(Outcome::Dead(format!(
-                "{description}: maestro* {word} {code} is already linked to another Procore company (id {}); give this company its own abbreviated name",
-                other.procore_id
-            )));
-        }
+        once.notes = warnings(fit.into_warnings());
         let maestro = self
             .clients
             .maestro(connection)
             .await
             .map_err(fail::setup)?;
-        if self.party.find(maestro.as_ref(), &code).await?.is_some() {
-            return Ok(synced(
-                link(&code, id, "linked_by_code"),
-                description,
-                fit.into_notes(),
-            ));
-        }
-        let mut party = NewParty::new(code.clone(), fit.fit("name", &name, limits::PARTY_NAME));
-        party.address = fit.fit_opt("address", vendor.address.as_deref(), limits::PARTY_ADDRESS);
-        party.city = fit.fit_opt("city", vendor.city.as_deref(), limits::CITY);
-        party.province = fit.fit_opt("province", vendor.state_code.as_deref(), limits::PROVINCE);
-        party.postal_code = fit.fit_opt("postal code", vendor.zip.as_deref(), limits::POSTAL_CODE);
-        party.country = fit.fit_opt("country", vendor.country_code.as_deref(), limits::COUNTRY);
-        party.phone = fit.fit_opt("phone", vendor.business_phone.as_deref(), limits::PHONE);
-        party.email = fit.fit_opt("email", vendor.email_address.as_deref(), limits::EMAIL);
-        party.rbq_number = fit.fit_opt(
-            "RBQ number (Procore license number)",
-            vendor.license_number.as_deref(),
-            limits::RBQ_NUMBER,
-        );
-        match self.party.create(maestro.as_ref(), &party).await {
-            Ok(_) => Ok(synced(
-                link(&code, id, "created_in_maestro"),
-                description,
-                fit.into_notes(),
-            )),
-            // Created a moment ago (a crash before the link was stored, or a race): link it.
-            Err(e) if e.is_rejected_with(&RejectCode::DuplicateCode) => Ok(synced(
-                link(&code, id, "linked_by_code"),
-                description,
-                fit.into_notes(),
-            )),
-            Err(e) => Err(fail::maestro(&format!("creating {description}"), e)),
-        }
+        let maestro = maestro.as_ref();
+        once.into_maestro(
+            id,
+            Some(&code),
+            async || Ok(self.party.find(maestro, &code).await?.is_some()),
+            // A maestro* party carries no external number; its code finds a crashed attempt.
+            || async { Ok(None) },
+            async || {
+                let mut fit = Fitter::new(description.clone());
+                let party = self.party.new_party(&vendor, &code, &mut fit);
+                let created = self.party.create(maestro, &party).await;
+                Ok(created.map(|()| (code.clone(), warnings(fit.into_warnings()))))
+            },
+            |key, other| {
+                format!(
+                    "maestro* {word} {key} is already linked to another Procore company (id {other}); give this company its own abbreviated name"
+                )
+            },
+        )
+        .await
     }
 }
 

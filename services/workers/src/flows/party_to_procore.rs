@@ -1,17 +1,17 @@
-//! maestro* supplier or customer → Procore directory company (creation only).
+//! maestro* supplier or customer → Procore directory company (creation only). A Procore
+//! company with the same code is linked, active or not, unless its keywords keep it out of
+//! maestro* (ENTITIES §3, "Exclusion tags").
 
 use crate::engine::{Context, Handler};
 use crate::flows::clients::Clients;
+use crate::flows::create_once::Once;
 use crate::flows::fail::{self, Step};
-use crate::flows::links;
-use crate::flows::party::{ABBREVIATED_NAME, Party, country_code, link, synced, vendor_by_code};
-use crate::flows::text::Fitter;
-use crate::outcome::Outcome;
+use crate::flows::party::Party;
+use crate::outcome::{Note, Outcome, warnings};
+use bridge_domain::text::{Fitter, limits};
 use bridge_domain::{ChangeEvent, Direction, Route};
 use bridge_procore::models::Vendor;
-use bridge_procore::{Error as ProcoreError, query};
 use futures::future::BoxFuture;
-use serde_json::{Map, Value, json};
 use std::sync::Arc;
 
 /// maestro* supplier or customer → Procore company.
@@ -23,6 +23,28 @@ pub struct PartyToProcore {
 impl PartyToProcore {
     pub fn new(party: Party, clients: Arc<dyn Clients>) -> Self {
         PartyToProcore { party, clients }
+    }
+
+    /// What a Procore company with the same code means: linked (with a warning when it is
+    /// inactive), or the maestro* record skipped when the company is tagged out of maestro*.
+    fn same_code(&self, description: &str, vendor: Vendor) -> Step<(i64, Vec<Note>)> {
+        let name = vendor.name.as_deref().unwrap_or_default();
+        if let Some(tag) = self.party.domain().excluded_by(vendor.notes.as_deref()) {
+            return Err(Outcome::Skipped {
+                reason: format!(
+                    "{description}: the Procore company with the same code ({name}) carries the keyword {tag}, so it is kept out of maestro* and not linked; remove the keyword in Procore or give the {} another code",
+                    self.party.word()
+                ),
+                description: Some(description.to_owned()),
+            });
+        }
+        let mut notes = Vec::new();
+        if vendor.is_active == Some(false) {
+            notes.push(Note::warning(format!(
+                "{description}: linked to the inactive Procore company {name} with the same code; reactivate it in Procore to use it"
+            )));
+        }
+        Ok((vendor.id.0, notes))
     }
 
     async fn run(&self, ctx: &Context, event: &ChangeEvent) -> Step<Outcome> {
@@ -41,116 +63,53 @@ impl PartyToProcore {
             });
         };
         let description = format!("{word} {} ({})", record.code, record.name);
+        let skip = |why: String| Outcome::Skipped {
+            reason: format!("{description}{why}"),
+            description: Some(description.clone()),
+        };
         if let Some(state) = &record.inactive {
-            return Ok(Outcome::Skipped {
-                reason: format!(
-                    "{description} is {state} in maestro*; only active {word}s are sent to Procore"
-                ),
-                description: Some(description),
-            });
+            return Ok(skip(format!(
+                " is {state} in maestro*; only active {word}s are sent to Procore"
+            )));
         }
         if !record.sync {
-            return Ok(Outcome::Skipped {
-                reason: format!(
-                    "{description}: \"Synchronize with Procore\" is not checked on its Interface tab"
-                ),
-                description: Some(description),
-            });
-        }
-        if let Some(existing) =
-            links::by_maestro_key(&ctx.pool, connection, self.party.kind(), code).await?
-        {
-            return Ok(links::already_linked(
-                &existing,
-                event.action,
-                event.direction,
-                description,
+            return Ok(skip(
+                ": \"Synchronize with Procore\" is not checked on its Interface tab".into(),
             ));
         }
+        let mut once = Once::new(ctx, event, self.party.kind(), description.clone());
+        once.unless_linked_in_maestro(code).await?;
         let procore = self
             .clients
             .procore(connection)
             .await
             .map_err(fail::setup)?;
         let mut fit = Fitter::new(description.clone());
-        let abbreviated = fit.fit("abbreviated name", code, ABBREVIATED_NAME);
-        let by_code = vendor_by_code(&procore, &abbreviated).await.map_err(|e| {
-            fail::procore(&format!("looking for the Procore company {abbreviated}"), e)
-        })?;
-        if let Some(v) = by_code {
-            links::ensure_unlinked(
-                &ctx.pool,
-                connection,
-                self.party.kind(),
-                v.id.0,
-                code,
-                &description,
-            )
-            .await?;
-            return Ok(synced(
-                link(code, v.id.0, "linked_by_code"),
-                description,
-                fit.into_notes(),
-            ));
-        }
-        // A crash after Procore created the company but before the link was stored.
+        let abbreviated = fit.fit("abbreviated name", code, limits::ABBREVIATED_NAME);
+        once.notes = warnings(fit.into_warnings());
         let origin = format!("{word}:{code}");
-        let by_origin = procore
-            .vendor_by_origin(&origin)
-            .await
-            .map_err(|e| fail::procore(&format!("looking for {description} in Procore"), e))?;
-        if let Some(v) = by_origin {
-            return Ok(synced(
-                link(code, v.id.0, "created_in_procore"),
-                description,
-                fit.into_notes(),
-            ));
-        }
-        let mut fields = Map::new();
-        let mut put = |key: &str, value: Option<String>| {
-            if let Some(v) = value {
-                fields.insert(key.to_owned(), Value::String(v));
-            }
-        };
-        put("name", Some(record.name.trim().to_owned()));
-        put("abbreviated_name", Some(abbreviated));
-        put("address", record.address.clone());
-        put("city", record.city.clone());
-        put("state_code", record.province.clone());
-        put("zip", record.postal_code.clone());
-        put(
-            "country_code",
-            country_code(&mut fit, record.country.as_deref()),
-        );
-        put("business_phone", record.phone.clone());
-        put("fax_number", record.fax.clone());
-        put("email_address", record.email.clone());
-        put("license_number", record.rbq_number.clone());
-        put("origin_id", Some(origin));
-        fields.insert("is_active".into(), Value::Bool(true));
-        let company = procore.company_id();
-        let created: Vendor = procore
-            .post(
-                "rest/v1.0/vendors",
-                &query([("company_id", company)]),
-                &json!({ "company_id": company, "vendor": fields }),
-            )
-            .await
-            .map_err(|e| match e {
-                // Another attempt created it a moment ago: the next one links it by origin.
-                ProcoreError::Api {
-                    status: 422,
-                    ref body,
-                } if body.summary().contains("origin_id") => Outcome::Retry(format!(
-                    "{description} was being created by another attempt"
-                )),
-                e => fail::procore(&format!("creating {description} in Procore"), e),
-            })?;
-        Ok(synced(
-            link(code, created.id.0, "created_in_procore"),
-            description,
-            fit.into_notes(),
-        ))
+        once.into_procore(
+            code,
+            async || {
+                let found = procore.vendor_by_code(&abbreviated).await.map_err(|e| {
+                    fail::procore(&format!("looking for the Procore company {abbreviated}"), e)
+                })?;
+                found.map(|v| self.same_code(&description, v)).transpose()
+            },
+            async || {
+                let found = procore.vendor_by_origin(&origin).await.map_err(|e| {
+                    fail::procore(&format!("looking for {description} in Procore"), e)
+                })?;
+                Ok(found.map(|v| v.id.0))
+            },
+            async || {
+                let mut fit = Fitter::new(description.clone());
+                let vendor = self.party.new_vendor(&record, &abbreviated, &mut fit);
+                let created = procore.create_vendor(&vendor).await;
+                Ok(created.map(|v| (v.id.0, warnings(fit.into_warnings()))))
+            },
+        )
+        .await
     }
 }
 

@@ -4,52 +4,61 @@
 
 use crate::engine::{Context, Handler};
 use crate::flows::clients::Clients;
+use crate::flows::create_once::{Once, ProjectOf};
 use crate::flows::fail::{self, Step};
-use crate::flows::links;
-use crate::flows::party::country_code;
 use crate::flows::settings::FlowSettings;
-use crate::flows::text::Fitter;
-use crate::outcome::{Outcome, SyncedLink};
+use crate::outcome::{Outcome, warnings};
+use bridge_domain::text::{Fitter, country_code, limits};
 use bridge_domain::{ChangeEvent, Direction, EntityKind, Route};
-use bridge_maestro::ProjectCode;
-use bridge_procore::models::Project as ProcoreProject;
-use bridge_procore::{Client, Error as ProcoreError, query};
+use bridge_maestro::{Project, ProjectCode};
+use bridge_procore::writes::NewProject;
 use futures::future::BoxFuture;
-use serde_json::{Map, Value, json};
 use std::sync::Arc;
 
-/// Procore field limits the seed names (seed 001: project name 100, address 100, city 60).
-mod limit {
-    pub const NAME: usize = 100;
-    pub const ADDRESS: usize = 100;
-    pub const CITY: usize = 60;
+/// Why a project cannot be sent yet: Procore requires both dates (ENTITIES §3, "Mandatory in
+/// Procore").
+fn missing_dates(project: &Project) -> Option<String> {
+    let missing: Vec<&str> = [
+        (project.start_date.is_none(), "start date"),
+        (project.closing_date.is_none(), "closing date"),
+    ]
+    .into_iter()
+    .filter_map(|(missing, what)| missing.then_some(what))
+    .collect();
+    (!missing.is_empty()).then(|| {
+        format!(
+            "has no {}; Procore requires the start and completion dates of a project: enter them in maestro* (Project Management > Project Desc.)",
+            missing.join(" and no ")
+        )
+    })
 }
 
-/// The Procore project (active or not) whose Job Number is `number`.
-pub(crate) async fn project_by_number(
-    client: &Client,
-    number: &str,
-) -> Result<Option<ProcoreProject>, ProcoreError> {
-    let q = query([
-        ("company_id", client.company_id().to_string()),
-        ("filters[by_status]", "All".to_owned()),
-    ]);
-    let projects: Vec<ProcoreProject> = client.list_all("rest/v1.0/projects", q, 300).await?;
-    Ok(projects
-        .into_iter()
-        .find(|p| p.project_number.as_deref().map(str::trim) == Some(number)))
-}
-
-fn synced(code: &str, id: i64, origin: &'static str, description: String, fit: Fitter) -> Outcome {
-    Outcome::Synced {
-        link: Some(SyncedLink {
-            maestro_key: code.to_owned(),
-            procore_id: id,
-            procore_project_id: Some(id),
-            origin,
-        }),
-        description: Some(description),
-        notes: fit.into_notes(),
+/// The Procore project a maestro* project becomes (seed 001: name 100, address 100, city 60).
+fn new_project(project: &Project, fit: &mut Fitter) -> NewProject {
+    let text = |v: &Option<String>| {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned)
+    };
+    NewProject {
+        name: Some(fit.fit("name", &project.description, limits::PROJECT_NAME)),
+        project_number: Some(project.code.to_string()),
+        description: text(&project.detailed_description),
+        address: fit.fit_opt(
+            "address",
+            project.address.as_deref(),
+            limits::PROJECT_ADDRESS_PROCORE,
+        ),
+        city: fit.fit_opt("city", project.city.as_deref(), limits::PROJECT_CITY),
+        state_code: text(&project.province),
+        country_code: country_code(fit, project.country.as_deref()),
+        zip: text(&project.postal_code),
+        phone: text(&project.phone),
+        start_date: project.start_date.map(|d| d.to_string()),
+        completion_date: project.closing_date.map(|d| d.to_string()),
+        active: Some(true),
+        origin_id: Some(format!("project:{}", project.code)),
     }
 }
 
@@ -69,7 +78,7 @@ impl ProjectToProcore {
             .map_err(|e| Outcome::Dead(format!("not a maestro* project number: {e}")))?;
         let settings = FlowSettings::load(&ctx.pool, connection)
             .await
-            .map_err(fail::setup)?;
+            .map_err(|e| fail::setup(e.into()))?;
         let maestro = self
             .clients
             .maestro(connection)
@@ -105,141 +114,45 @@ impl ProjectToProcore {
                 "does not belong to the connection's prefix {prefix}"
             )));
         }
-        if let Some(existing) =
-            links::by_maestro_key(&ctx.pool, connection, EntityKind::Project, code.as_str()).await?
-        {
-            return Ok(links::already_linked(
-                &existing,
-                event.action,
-                event.direction,
-                description,
-            ));
-        }
+        let once = Once::new(ctx, event, EntityKind::Project, description.clone())
+            .in_project(ProjectOf::Itself);
+        once.unless_linked_in_maestro(code.as_str()).await?;
         let procore = self
             .clients
             .procore(connection)
             .await
             .map_err(fail::setup)?;
-        let fit = Fitter::new(description.clone());
-        let by_number = project_by_number(&procore, code.as_str())
-            .await
-            .map_err(|e| {
-                fail::procore(
-                    &format!("looking for the Procore project with Job Number {code}"),
-                    e,
-                )
-            })?;
-        if let Some(p) = by_number {
-            links::ensure_unlinked(
-                &ctx.pool,
-                connection,
-                EntityKind::Project,
-                p.id.0,
-                code.as_str(),
-                &description,
-            )
-            .await?;
-            return Ok(synced(
-                code.as_str(),
-                p.id.0,
-                "linked_by_code",
-                description,
-                fit,
-            ));
-        }
         let origin = format!("project:{code}");
-        let by_origin = procore
-            .project_by_origin(&origin)
-            .await
-            .map_err(|e| fail::procore(&format!("looking for {description} in Procore"), e))?;
-        if let Some(p) = by_origin {
-            return Ok(synced(
-                code.as_str(),
-                p.id.0,
-                "created_in_procore",
-                description,
-                fit,
-            ));
-        }
-        let missing: Vec<&str> = [
-            (project.start_date.is_none(), "start date"),
-            (project.closing_date.is_none(), "closing date"),
-        ]
-        .into_iter()
-        .filter_map(|(missing, what)| missing.then_some(what))
-        .collect();
-        if !missing.is_empty() {
-            return Err(Outcome::Fail(format!(
-                "{description} has no {}; Procore requires the start and completion dates of a project: enter them in maestro* (Project Management > Project Desc.)",
-                missing.join(" and no ")
-            )));
-        }
-        let mut fit = fit;
-        let mut fields = Map::new();
-        let mut put = |key: &str, value: Option<String>| {
-            if let Some(v) = value {
-                fields.insert(key.to_owned(), Value::String(v));
-            }
-        };
-        put(
-            "name",
-            Some(fit.fit("name", &project.description, limit::NAME)),
-        );
-        put("project_number", Some(code.to_string()));
-        put(
-            "description",
-            fit.fit_opt(
-                "description",
-                project.detailed_description.as_deref(),
-                usize::MAX,
-            ),
-        );
-        put(
-            "address",
-            fit.fit_opt("address", project.address.as_deref(), limit::ADDRESS),
-        );
-        put(
-            "city",
-            fit.fit_opt("city", project.city.as_deref(), limit::CITY),
-        );
-        put("state_code", project.province.clone());
-        put(
-            "country_code",
-            country_code(&mut fit, project.country.as_deref()),
-        );
-        put("zip", project.postal_code.clone());
-        put("phone", project.phone.clone());
-        put("start_date", project.start_date.map(|d| d.to_string()));
-        put(
-            "completion_date",
-            project.closing_date.map(|d| d.to_string()),
-        );
-        put("origin_id", Some(origin));
-        fields.insert("active".into(), Value::Bool(true));
-        let company = procore.company_id();
-        let created: ProcoreProject = procore
-            .post(
-                "rest/v1.0/projects",
-                &query([("company_id", company)]),
-                &json!({ "company_id": company, "project": fields }),
-            )
-            .await
-            .map_err(|e| match e {
-                ProcoreError::Api {
-                    status: 422,
-                    ref body,
-                } if body.summary().contains("origin_id") => Outcome::Retry(format!(
-                    "{description} was being created by another attempt"
-                )),
-                e => fail::procore(&format!("creating {description} in Procore"), e),
-            })?;
-        Ok(synced(
+        once.into_procore(
             code.as_str(),
-            created.id.0,
-            "created_in_procore",
-            description,
-            fit,
-        ))
+            async || {
+                let found = procore
+                    .project_by_number(code.as_str())
+                    .await
+                    .map_err(|e| {
+                        let what =
+                            format!("looking for the Procore project with Job Number {code}");
+                        fail::procore(&what, e)
+                    })?;
+                Ok(found.map(|p| (p.id.0, Vec::new())))
+            },
+            async || {
+                let found = procore.project_by_origin(&origin).await.map_err(|e| {
+                    fail::procore(&format!("looking for {description} in Procore"), e)
+                })?;
+                Ok(found.map(|p| p.id.0))
+            },
+            async || {
+                if let Some(why) = missing_dates(&project) {
+                    return Err(Outcome::Fail(format!("{description} {why}")));
+                }
+                let mut fit = Fitter::new(description.clone());
+                let new = new_project(&project, &mut fit);
+                let created = procore.create_project(&new).await;
+                Ok(created.map(|p| (p.id.0, warnings(fit.into_warnings()))))
+            },
+        )
+        .await
     }
 }
 
@@ -253,5 +166,73 @@ impl Handler for ProjectToProcore {
 
     fn handle<'a>(&'a self, ctx: &'a Context, event: &'a ChangeEvent) -> BoxFuture<'a, Outcome> {
         Box::pin(async move { fail::settle(self.run(ctx, event).await) })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+
+    fn project() -> Project {
+        Project {
+            code: ProjectCode::new("P-100").unwrap(),
+            description: "n".repeat(105),
+            detailed_description: Some("Agrandissement".into()),
+            address: Some("a".repeat(120)),
+            city: Some("Laval".into()),
+            province: Some("QC".into()),
+            country: Some("CA".into()),
+            postal_code: None,
+            phone: None,
+            start_date: NaiveDate::from_ymd_opt(2026, 4, 1),
+            closing_date: None,
+            active: true,
+            prefix: None,
+            master_project: None,
+            customer_code: None,
+            procore: Default::default(),
+        }
+    }
+
+    #[test]
+    fn a_maestro_project_maps_to_procore_with_its_cuts_and_origin() {
+        let mut fit = Fitter::new("project P-100");
+        let got = new_project(&project(), &mut fit);
+        assert_eq!(got.project_number.as_deref(), Some("P-100"));
+        assert_eq!(got.origin_id.as_deref(), Some("project:P-100"));
+        assert_eq!(got.start_date.as_deref(), Some("2026-04-01"));
+        let texts: Vec<String> = fit.into_warnings().into_iter().map(|w| w.0).collect();
+        assert_eq!(
+            texts,
+            [
+                "project P-100: name cut to 100 characters (it had 105)",
+                "project P-100: address cut to 100 characters (it had 120)",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_project_without_both_dates_is_named_with_what_is_missing() {
+        let cases = [
+            (Some((2026, 4, 1)), Some((2026, 11, 30)), None),
+            (Some((2026, 4, 1)), None, Some("has no closing date;")),
+            (None, None, Some("has no start date and no closing date;")),
+        ];
+        for (start, closing, expected) in cases {
+            let day = |d: Option<(i32, u32, u32)>| {
+                d.and_then(|(y, m, d)| NaiveDate::from_ymd_opt(y, m, d))
+            };
+            let p = Project {
+                start_date: day(start),
+                closing_date: day(closing),
+                ..project()
+            };
+            let got = missing_dates(&p);
+            assert_eq!(got.is_some(), expected.is_some(), "{got:?}");
+            if let (Some(got), Some(expected)) = (got, expected) {
+                assert!(got.starts_with(expected), "{got}");
+            }
+        }
     }
 }

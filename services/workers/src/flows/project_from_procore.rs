@@ -5,20 +5,45 @@
 
 use crate::engine::{Context, Handler};
 use crate::flows::clients::Clients;
+use crate::flows::create_once::{Once, ProjectOf};
 use crate::flows::fail::{self, Step};
-use crate::flows::links;
-use crate::flows::text::Fitter;
-use crate::outcome::{Outcome, SyncedLink};
+use crate::outcome::{Outcome, warnings};
+use bridge_domain::text::{Fitter, limits as seed};
 use bridge_domain::{ChangeEvent, Direction, EntityKind, Route};
-use bridge_maestro::{NewProject, ProjectCode, RejectCode, limits};
+use bridge_maestro::{NewProject, ProjectCode, limits};
 use bridge_procore::models::Project as ProcoreProject;
-use bridge_procore::{Error as ProcoreError, query};
 use chrono::NaiveDate;
 use futures::future::BoxFuture;
 use std::sync::Arc;
 
-fn date(value: Option<&str>) -> Option<NaiveDate> {
+/// A Procore date (`2026-04-01` or a timestamp) as a day.
+pub(crate) fn date(value: Option<&str>) -> Option<NaiveDate> {
     value.and_then(|v| NaiveDate::parse_from_str(v.get(..10).unwrap_or(v), "%Y-%m-%d").ok())
+}
+
+/// The maestro* project a Procore project becomes; every cut warned (seed 001: name 100,
+/// address 40, city 60).
+fn new_project(project: &ProcoreProject, code: ProjectCode, fit: &mut Fitter) -> NewProject {
+    let name = project.name.as_deref().unwrap_or_default();
+    let mut new = NewProject::new(code, fit.fit("name", name, seed::PROJECT_NAME));
+    new.detailed_description = fit.fit_opt(
+        "description",
+        project.description.as_deref(),
+        limits::DETAILED_DESCRIPTION,
+    );
+    new.address = fit.fit_opt(
+        "address",
+        project.address.as_deref(),
+        seed::PROJECT_ADDRESS_MAESTRO,
+    );
+    new.city = fit.fit_opt("city", project.city.as_deref(), seed::PROJECT_CITY);
+    new.province = fit.fit_opt("province", project.state_code.as_deref(), seed::PROVINCE);
+    new.country = fit.fit_opt("country", project.country_code.as_deref(), limits::COUNTRY);
+    new.postal_code = fit.fit_opt("postal code", project.zip.as_deref(), limits::POSTAL_CODE);
+    new.phone = fit.fit_opt("phone", project.phone.as_deref(), limits::PHONE);
+    new.start_date = date(project.start_date.as_deref());
+    new.closing_date = date(project.completion_date.as_deref());
+    new
 }
 
 /// Procore project → maestro* project.
@@ -44,25 +69,20 @@ impl ProjectToMaestro {
             .procore(connection)
             .await
             .map_err(fail::setup)?;
-        let q = query([("company_id", procore.company_id())]);
-        let project: ProcoreProject =
-            match procore.get(&format!("rest/v1.0/projects/{id}"), &q).await {
-                Ok(p) => p,
-                Err(ProcoreError::Api { status: 404, .. }) => {
-                    return Ok(Outcome::Skipped {
-                        reason: format!("Procore project {id} no longer exists; nothing to send"),
-                        description: None,
-                    });
-                }
-                Err(e) => return Err(fail::procore(&format!("reading Procore project {id}"), e)),
-            };
+        let what = format!("reading Procore project {id}");
+        let Some(project) = procore
+            .project(id)
+            .await
+            .map_err(|e| fail::procore(&what, e))?
+        else {
+            return Ok(Outcome::Skipped {
+                reason: format!("Procore project {id} no longer exists; nothing to send"),
+                description: None,
+            });
+        };
         let name = project.name.clone().unwrap_or_default();
-        let number = project
-            .project_number
-            .as_deref()
-            .map(str::trim)
-            .unwrap_or_default()
-            .to_owned();
+        let number = project.project_number.as_deref().map(str::trim);
+        let number = number.unwrap_or_default().to_owned();
         let description = if number.is_empty() {
             format!("Procore project {name}")
         } else {
@@ -76,92 +96,43 @@ impl ProjectToMaestro {
                 description: Some(description),
             });
         }
-        if let Some(existing) =
-            links::by_procore_id(&ctx.pool, connection, EntityKind::Project, id).await?
-        {
-            return Ok(links::already_linked(
-                &existing,
-                event.action,
-                event.direction,
-                description,
-            ));
-        }
+        let once = Once::new(ctx, event, EntityKind::Project, description.clone())
+            .in_project(ProjectOf::Itself);
+        once.unless_linked_in_procore(id).await?;
         // The Job Number is the maestro* project number: the user fixes it in Procore.
         let code = ProjectCode::new(number.clone()).map_err(|e| {
             Outcome::Fail(format!(
                 "{description}: the Job Number cannot be a maestro* project number ({e}); correct it in Procore (Project > Admin > General)"
             ))
         })?;
-        let linked =
-            links::by_maestro_key(&ctx.pool, connection, EntityKind::Project, code.as_str())
-                .await?;
-        if let Some(same) = linked.as_ref().filter(|l| l.procore_id == id) {
-            // Linked meanwhile from the maestro* side (both directions ran at once).
-            return Ok(links::already_linked(
-                same,
-                event.action,
-                event.direction,
-                description,
-            ));
-        }
-        if let Some(other) = linked {
-            return Err(Outcome::Dead(format!(
-                "{description}: maestro* project {code} is already linked to another Procore project (id {}); two Procore projects share this Job Number",
-                other.procore_id
-            )));
-        }
-        let synced = |origin: &'static str, fit: Fitter| Outcome::Synced {
-            link: Some(SyncedLink {
-                maestro_key: code.to_string(),
-                procore_id: id,
-                procore_project_id: Some(id),
-                origin,
-            }),
-            description: Some(description.clone()),
-            notes: fit.into_notes(),
-        };
-        let mut fit = Fitter::new(description.clone());
         let maestro = self
             .clients
             .maestro(connection)
             .await
             .map_err(fail::setup)?;
-        let found = maestro
-            .project(&code)
-            .await
-            .map_err(|e| fail::maestro(&format!("reading project {code}"), e))?;
-        if found.is_some() {
-            return Ok(synced("linked_by_code", fit));
-        }
-        let mut new = NewProject::new(
-            code.clone(),
-            fit.fit("name", &name, limits::PROJECT_DESCRIPTION),
-        );
-        new.detailed_description = fit.fit_opt(
-            "description",
-            project.description.as_deref(),
-            limits::DETAILED_DESCRIPTION,
-        );
-        new.address = fit.fit_opt(
-            "address",
-            project.address.as_deref(),
-            limits::PROJECT_ADDRESS,
-        );
-        new.city = fit.fit_opt("city", project.city.as_deref(), limits::CITY);
-        new.province = fit.fit_opt("province", project.state_code.as_deref(), limits::PROVINCE);
-        new.country = fit.fit_opt("country", project.country_code.as_deref(), limits::COUNTRY);
-        new.postal_code = fit.fit_opt("postal code", project.zip.as_deref(), limits::POSTAL_CODE);
-        new.phone = fit.fit_opt("phone", project.phone.as_deref(), limits::PHONE);
-        new.start_date = date(project.start_date.as_deref());
-        new.closing_date = date(project.completion_date.as_deref());
-        match maestro.create_project(&new).await {
-            Ok(_) => Ok(synced("created_in_maestro", fit)),
-            // Created a moment ago (a crash before the link was stored): link it.
-            Err(e) if e.is_rejected_with(&RejectCode::DuplicateCode) => {
-                Ok(synced("linked_by_code", fit))
-            }
-            Err(e) => Err(fail::maestro(&format!("creating {description}"), e)),
-        }
+        once.into_maestro(
+            id,
+            Some(code.as_str()),
+            async || {
+                let found = maestro.project(&code).await;
+                let found = found.map_err(|e| fail::maestro(&format!("reading project {code}"), e))?;
+                Ok(found.is_some())
+            },
+            // A maestro* project carries no external number; its number finds a crashed attempt.
+            || async { Ok(None) },
+            async || {
+                let mut fit = Fitter::new(description.clone());
+                let new = new_project(&project, code.clone(), &mut fit);
+                let created = maestro.create_project(&new).await;
+                Ok(created.map(|_| (code.to_string(), warnings(fit.into_warnings()))))
+            },
+            |key, other| {
+                format!(
+                    "maestro* project {key} is already linked to another Procore project (id {other}); two Procore projects share this Job Number"
+                )
+            },
+        )
+        .await
     }
 }
 
@@ -175,5 +146,36 @@ impl Handler for ProjectToMaestro {
 
     fn handle<'a>(&'a self, ctx: &'a Context, event: &'a ChangeEvent) -> BoxFuture<'a, Outcome> {
         Box::pin(async move { fail::settle(self.run(ctx, event).await) })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_procore_project_maps_to_maestro_with_seed_cuts_and_dates() {
+        let project: ProcoreProject = serde_json::from_value(json!({
+            "id": 3, "name": "Garage", "project_number": "P-100",
+            "address": "1200, boulevard du Souvenir, bureau 300, Laval", "city": "c".repeat(61),
+            "start_date": "2026-04-01", "completion_date": "2026-11-30T00:00:00Z",
+        }))
+        .unwrap();
+        let mut fit = Fitter::new("project P-100 (Garage)");
+        let got = new_project(&project, ProjectCode::new("P-100").unwrap(), &mut fit);
+        assert_eq!(
+            got.address.as_deref(),
+            Some("1200, boulevard du Souvenir, bureau 300,")
+        );
+        assert_eq!(got.closing_date, NaiveDate::from_ymd_opt(2026, 11, 30));
+        let texts: Vec<String> = fit.into_warnings().into_iter().map(|w| w.0).collect();
+        assert_eq!(
+            texts,
+            [
+                "project P-100 (Garage): address cut to 40 characters (it had 46)",
+                "project P-100 (Garage): city cut to 60 characters (it had 61)",
+            ]
+        );
     }
 }

@@ -1,21 +1,24 @@
 //! Purchase orders, Procore → maestro* (creation only): an `Approved` Procore purchase order
 //! becomes a maestro* purchase order (or stock order, by the connection's orders mode) once
-//! its project and its vendor are linked. Procore's number goes to the external number, which
-//! is looked up first so that a retry after a crash never creates a second order.
+//! what it needs is linked (ENTITIES §2: its project and its vendor). Procore's number goes to
+//! the external number, which is looked up first so that a retry after a crash never creates
+//! a second order, and which never joins two Procore orders into one.
 
 use crate::engine::{Context, Handler};
 use crate::flows::clients::Clients;
-use crate::flows::commitment::{PurchaseOrder, lines, quantity};
+use crate::flows::commitment::new_order;
+use crate::flows::create_once::{Once, ProjectOf};
 use crate::flows::fail::{self, Step};
 use crate::flows::links;
-use crate::flows::party::{code_of, vendor};
 use crate::flows::settings::FlowSettings;
-use crate::flows::text::{Fitter, SUPPLIER_EXCLUSIONS, exclusion_tag, title_and_description};
-use crate::outcome::{Dependency, Outcome, SyncedLink};
+use crate::outcome::{Dependency, Outcome, warnings};
+use bridge_domain::commitment::{check_external_number, external_number};
+use bridge_domain::dependencies::prerequisites;
+use bridge_domain::party::PartyKind;
+use bridge_domain::text::{Fitter, party_code};
 use bridge_domain::{ChangeEvent, Direction, EntityKind, Route};
-use bridge_maestro::{self as mx, NewOrder, ProjectCode, RejectCode, limits};
-use bridge_procore::models::Project as ProcoreProject;
-use bridge_procore::{Client, query};
+use bridge_maestro::ProjectCode;
+use bridge_procore::{Client, optional};
 use chrono::Utc;
 use futures::future::BoxFuture;
 use std::sync::Arc;
@@ -45,11 +48,14 @@ impl PurchaseOrderToMaestro {
                 Outcome::Dead(format!("the linked project number is not valid: {e}"))
             });
         }
-        let q = query([("company_id", procore.company_id())]);
-        let project: ProcoreProject = procore
-            .get(&format!("rest/v1.0/projects/{project_id}"), &q)
+        let what = format!("reading Procore project {project_id}");
+        let project = procore
+            .project(project_id)
             .await
-            .map_err(|e| fail::procore(&format!("reading Procore project {project_id}"), e))?;
+            .map_err(|e| fail::procore(&what, e))?
+            .ok_or_else(|| {
+                Outcome::Dead(format!("its Procore project {project_id} no longer exists"))
+            })?;
         let name = project.name.clone().unwrap_or_default();
         let Some(number) = project
             .project_number
@@ -81,7 +87,8 @@ impl PurchaseOrderToMaestro {
         {
             return Ok(link.maestro_key);
         }
-        let company = vendor(procore, vendor_id)
+        let company = procore
+            .vendor(vendor_id)
             .await
             .map_err(|e| fail::procore(&format!("reading Procore company {vendor_id}"), e))?
             .ok_or_else(|| {
@@ -91,7 +98,7 @@ impl PurchaseOrderToMaestro {
             })?;
         let name = company.name.clone().unwrap_or_default();
         // A vendor kept out of maestro* would be waited for in vain.
-        if let Some(tag) = exclusion_tag(company.notes.as_deref(), &SUPPLIER_EXCLUSIONS) {
+        if let Some(tag) = PartyKind::Supplier.excluded_by(company.notes.as_deref()) {
             return Err(Outcome::Dead(format!(
                 "its vendor {name} carries the keyword {tag} in Procore, so it is never created as a maestro* supplier; order from a synchronized supplier or remove the keyword and send the order again"
             )));
@@ -106,7 +113,7 @@ impl PurchaseOrderToMaestro {
                 "its vendor {name} has no abbreviated name in Procore, so it cannot become a maestro* supplier; enter one"
             )));
         };
-        let code = code_of(code);
+        let code = party_code(code);
         Err(Outcome::Wait(Dependency {
             kind: EntityKind::Supplier,
             maestro_key: code.clone(),
@@ -135,48 +142,29 @@ impl PurchaseOrderToMaestro {
         };
         let settings = FlowSettings::load(&ctx.pool, connection)
             .await
-            .map_err(fail::setup)?;
+            .map_err(|e| fail::setup(e.into()))?;
         let procore = self
             .clients
             .procore(connection)
             .await
             .map_err(fail::setup)?;
-        let q = query([("project_id", project_id)]);
-        let po: PurchaseOrder = match procore
-            .get(&format!("rest/v1.0/purchase_order_contracts/{id}"), &q)
-            .await
-        {
-            Ok(po) => po,
-            Err(bridge_procore::Error::Api { status: 404, .. }) => {
-                return Ok(Outcome::Skipped {
-                    reason: format!(
-                        "purchase order {id} no longer exists in Procore; nothing to send"
-                    ),
-                    description: None,
-                });
-            }
-            Err(e) => return Err(fail::procore(&format!("reading purchase order {id}"), e)),
+        let read = procore.purchase_order_contract(project_id, id).await;
+        let Some(po) = optional(read)
+            .map_err(|e| fail::procore(&format!("reading purchase order {id}"), e))?
+        else {
+            return Ok(Outcome::Skipped {
+                reason: format!("purchase order {id} no longer exists in Procore; nothing to send"),
+                description: None,
+            });
         };
-        let number = po
-            .number
-            .as_deref()
-            .map(str::trim)
-            .unwrap_or_default()
-            .to_owned();
-        let title = po.title.clone().unwrap_or_default();
+        let number = po.number.as_deref().map(str::trim).unwrap_or_default();
+        let title = po.title.as_deref().unwrap_or_default();
         let description = format!("purchase order {number} ({title})");
-        let status = po.status.clone().unwrap_or_default();
+        let status = po.status.as_deref().unwrap_or_default();
+        let mut once = Once::new(ctx, event, EntityKind::PurchaseOrder, description.clone())
+            .in_project(ProjectOf::Project(project_id));
         // A synchronized order stays as it was sent, whatever its status became since.
-        if let Some(existing) =
-            links::by_procore_id(&ctx.pool, connection, EntityKind::PurchaseOrder, po.id.0).await?
-        {
-            return Ok(links::already_linked(
-                &existing,
-                event.action,
-                event.direction,
-                description,
-            ));
-        }
+        once.unless_linked_in_procore(po.id.0).await?;
         if !status.eq_ignore_ascii_case("Approved") {
             return Ok(Outcome::Skipped {
                 reason: format!(
@@ -185,105 +173,90 @@ impl PurchaseOrderToMaestro {
                 description: Some(description),
             });
         }
-        if number.is_empty() {
-            return Err(Outcome::Fail(format!(
-                "{description} has no number in Procore; it becomes the maestro* external number"
-            )));
-        }
+        let mut fit = Fitter::new(description.clone());
+        let external_no = external_number(number, &mut fit)
+            .map_err(|e| Outcome::Fail(format!("{description}: {e}")))?;
         let with_context = |outcome: Outcome| match outcome {
             Outcome::Fail(why) => Outcome::Fail(format!("{description}: {why}")),
             Outcome::Dead(why) => Outcome::Dead(format!("{description}: {why}")),
             other => other,
         };
-        let project = self
-            .project_code(ctx, &procore, connection, project_id)
-            .await
-            .map_err(with_context)?;
-        let Some(vendor_id) = po.vendor.as_ref().map(|v| v.id.0) else {
-            return Err(Outcome::Fail(format!(
-                "{description} has no contract company in Procore; choose the supplier it is ordered from"
+        // What it waits for, in the order of the dependency table.
+        let (mut project, mut supplier) = (None, None);
+        for need in prerequisites(EntityKind::PurchaseOrder) {
+            match need.kind {
+                EntityKind::Project => {
+                    let code = self.project_code(ctx, &procore, connection, project_id);
+                    project = Some(code.await.map_err(with_context)?);
+                }
+                EntityKind::Supplier => {
+                    let Some(vendor_id) = po.vendor.as_ref().map(|v| v.id.0) else {
+                        return Err(Outcome::Fail(format!(
+                            "{description} has no contract company in Procore; choose the supplier it is ordered from"
+                        )));
+                    };
+                    let code = self.supplier_code(ctx, &procore, connection, vendor_id);
+                    supplier = Some(code.await.map_err(with_context)?);
+                }
+                other => {
+                    return Err(Outcome::Dead(format!(
+                        "{description}: the bridge does not know how to check {} ({other})",
+                        need.role
+                    )));
+                }
+            }
+        }
+        let (Some(project), Some(supplier)) = (project, supplier) else {
+            return Err(Outcome::Dead(format!(
+                "{description}: its project or vendor is missing from the dependency table"
             )));
         };
-        let supplier = self
-            .supplier_code(ctx, &procore, connection, vendor_id)
-            .await
-            .map_err(with_context)?;
-        let mut fit = Fitter::new(description.clone());
-        let external_no = fit.fit(
-            "external number (Procore number)",
-            &number,
-            limits::EXTERNAL_NO,
-        );
+        once.notes = warnings(fit.into_warnings());
         let kind = settings.orders_mode.order_kind();
         let maestro = self
             .clients
             .maestro(connection)
             .await
             .map_err(fail::setup)?;
-        let link = |order: mx::Order, fit: Fitter| Outcome::Synced {
-            link: Some(SyncedLink {
-                maestro_key: order.number,
-                procore_id: po.id.0,
-                procore_project_id: Some(project_id),
-                origin: "created_in_maestro",
-            }),
-            description: Some(description.clone()),
-            notes: fit.into_notes(),
-        };
-        // An order a crashed attempt created carries this external number already.
-        let found = maestro
-            .find_order(kind, &project, &external_no)
-            .await
-            .map_err(|e| fail::maestro(&format!("looking for {description} in maestro*"), e))?;
-        if let Some(order) = found {
-            return Ok(link(order, fit));
-        }
-        let lines = lines(&po, settings.cost_code_mode, &mut fit)
-            .map_err(|why| Outcome::Dead(format!("{description}: {why}")))?;
-        let order_date = po
-            .created_at
-            .map(|at| at.date_naive())
-            .or(po.contract_date)
-            .unwrap_or_else(|| Utc::now().date_naive());
-        let memo = title_and_description(po.title.as_deref(), po.description.as_deref())
-            .map(|m| fit.fit("memo (title - description)", &m, limits::MEMO));
-        let retainage = po.retainage_percent.0;
-        let holdback_percent = if retainage == 0.0 {
-            None
-        } else {
-            Some(quantity(retainage).ok_or_else(|| {
-                Outcome::Dead(format!(
-                    "{description}: retainage {retainage}% cannot be written in maestro*"
-                ))
-            })?)
-        };
-        let order = NewOrder {
-            external_no,
-            project,
-            supplier_code: supplier,
-            order_date,
-            delivery_date: po.delivery_date,
-            memo,
-            holdback_percent,
-            lines,
-        };
-        match maestro.create_order(kind, &order).await {
-            Ok(created) => Ok(link(created, fit)),
-            // Another delivery of the same event created it a moment ago: link that order.
-            Err(e) if e.is_rejected_with(&RejectCode::DuplicateExternalNo) => {
-                let again = maestro
-                    .find_order(kind, &order.project, &order.external_no)
-                    .await
-                    .map_err(|e| {
-                        fail::maestro(&format!("looking for {description} in maestro*"), e)
-                    })?;
-                match again {
-                    Some(existing) => Ok(link(existing, fit)),
-                    None => Err(fail::maestro(&format!("creating {description}"), e)),
-                }
-            }
-            Err(e) => Err(fail::maestro(&format!("creating {description}"), e)),
-        }
+        let looking = format!("looking for {description} in maestro*");
+        let (maestro, project, external_no, looking) =
+            (maestro.as_ref(), &project, &external_no, &looking);
+        once.into_maestro(
+            po.id.0,
+            None,
+            async || Ok(false),
+            // An order a crashed attempt created carries this external number already.
+            move || async move {
+                let found = maestro.find_order(kind, project, external_no).await;
+                Ok(found
+                    .map_err(|e| fail::maestro(looking, e))?
+                    .map(|o| o.number))
+            },
+            async || {
+                let mut fit = Fitter::new(description.clone());
+                let today = Utc::now().date_naive();
+                let order = new_order(
+                    &po,
+                    project.clone(),
+                    supplier.clone(),
+                    external_no.clone(),
+                    settings.cost_code_mode,
+                    today,
+                    &mut fit,
+                )
+                .map_err(|why| Outcome::Dead(format!("{description}: {why}")))?;
+                let created = maestro.create_order(kind, &order).await;
+                Ok(created.map(|o| (o.number, warnings(fit.into_warnings()))))
+            },
+            |order, other| {
+                let other = format!("the Procore purchase order with id {other}");
+                check_external_number(number, external_no, order, Some(&other))
+                    .err()
+                    .map(|e| e.to_string())
+                    .unwrap_or_default()
+            },
+        )
+        .await
     }
 }
 

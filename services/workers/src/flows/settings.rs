@@ -23,22 +23,17 @@ impl OrdersMode {
     }
 }
 
-/// How a Procore cost code becomes a maestro* activity (`settings.cost_code_mode`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CostCodeMode {
-    /// The cost code's own `code` is the whole activity (the default).
-    Direct,
-    /// Each level holds one segment; the activity is the `full_code`.
-    Concatenated,
-}
+pub use bridge_domain::cost_codes::CostCodeMode;
 
-impl CostCodeMode {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CostCodeMode::Direct => "direct",
-            CostCodeMode::Concatenated => "concatenated",
-        }
-    }
+/// A connection setting the flows cannot read.
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    #[error("the connection's orders mode `{0}` is not `regular` or `stock_catalogue`")]
+    OrdersMode(String),
+    #[error("the connection's settings name an unknown cost-code mode")]
+    CostCodeMode(#[from] bridge_domain::cost_codes::UnknownMode),
+    #[error("reading the connection's settings")]
+    Database(#[from] sqlx::Error),
 }
 
 /// The settings of one connection that change what a flow writes.
@@ -52,25 +47,19 @@ pub struct FlowSettings {
 impl FlowSettings {
     /// Reads the settings; an unknown value is an error naming the setting, never a silent
     /// default that would write orders to the wrong option.
-    pub fn from_json(maestro_prefix: Option<String>, settings: &Value) -> Result<Self, String> {
+    pub fn from_json(
+        maestro_prefix: Option<String>,
+        settings: &Value,
+    ) -> Result<Self, SettingsError> {
         let text = |key: &str| settings.get(key).and_then(Value::as_str);
         let orders_mode = match text("orders_mode") {
             None | Some("regular") => OrdersMode::Regular,
             Some("stock_catalogue") => OrdersMode::StockCatalogue,
-            Some(other) => {
-                return Err(format!(
-                    "the connection's orders mode `{other}` is not `regular` or `stock_catalogue`"
-                ));
-            }
+            Some(other) => return Err(SettingsError::OrdersMode(other.to_owned())),
         };
         let cost_code_mode = match text("cost_code_mode") {
-            None | Some("direct") => CostCodeMode::Direct,
-            Some("concatenated") => CostCodeMode::Concatenated,
-            Some(other) => {
-                return Err(format!(
-                    "the connection's cost-code mode `{other}` is not `direct` or `concatenated`"
-                ));
-            }
+            None => CostCodeMode::default(),
+            Some(mode) => mode.parse()?,
         };
         Ok(FlowSettings {
             maestro_prefix: maestro_prefix.filter(|p| !p.is_empty()),
@@ -79,13 +68,13 @@ impl FlowSettings {
         })
     }
 
-    pub async fn load(pool: &PgPool, connection_id: i64) -> anyhow::Result<Self> {
+    pub async fn load(pool: &PgPool, connection_id: i64) -> Result<Self, SettingsError> {
         let (prefix, settings): (Option<String>, Value) =
             sqlx::query_as("SELECT maestro_prefix, settings FROM connections WHERE id = $1")
                 .bind(connection_id)
                 .fetch_one(pool)
                 .await?;
-        FlowSettings::from_json(prefix, &settings).map_err(anyhow::Error::msg)
+        FlowSettings::from_json(prefix, &settings)
     }
 }
 
@@ -112,6 +101,10 @@ mod tests {
     #[test]
     fn an_unknown_mode_is_refused_by_name() {
         let e = FlowSettings::from_json(None, &json!({"orders_mode": "catalog"})).unwrap_err();
-        assert!(e.contains("`catalog`"), "{e}");
+        assert!(e.to_string().contains("`catalog`"), "{e}");
+        let e = FlowSettings::from_json(None, &json!({"cost_code_mode": "flat"})).unwrap_err();
+        assert!(matches!(e, SettingsError::CostCodeMode(_)), "{e}");
+        let source = std::error::Error::source(&e).expect("the error keeps its source");
+        assert!(source.to_string().contains("`flat`"), "{source}");
     }
 }

@@ -10,9 +10,10 @@ use bridge_platform::Secret;
 use bridge_platform::amqp::Publisher;
 use bridge_platform::connections::{self, NewConnection};
 use bridge_platform::inbox::{self, NewEvent};
+use bridge_platform::relay::{self, RelayConfig};
 use bridge_platform::testing::{TestBroker, TestDb, eventually};
-use bridge_poller::relay::{self, RelayConfig};
-use bridge_procore::{Client, ClientConfig, Credentials, query};
+use bridge_procore::writes::{NewProject, NewVendor};
+use bridge_procore::{Client, ClientConfig, Credentials};
 use bridge_sandbox::{maestro, procore};
 use bridge_workers::EngineConfig;
 use bridge_workers::flows::{self, ClientSecrets, PgClients};
@@ -252,34 +253,36 @@ impl Stack {
         Client::new(config).unwrap()
     }
 
-    /// Creates a company in the Procore directory; returns its id.
+    /// Creates a company in the Procore directory; returns its id. `fields` are those of
+    /// [`NewVendor`].
     pub async fn procore_vendor(&self, fields: Value) -> i64 {
-        let c = self.procore_user();
-        let company = self.procore_company;
-        let created: Value = c
-            .post(
-                "rest/v1.0/vendors",
-                &query([("company_id", company)]),
-                &json!({ "company_id": company, "vendor": fields }),
-            )
+        let vendor: NewVendor = serde_json::from_value(fields).unwrap();
+        self.procore_user()
+            .create_vendor(&vendor)
             .await
-            .unwrap();
-        created["id"].as_i64().unwrap()
+            .unwrap()
+            .id
+            .0
     }
 
-    /// Creates a Procore project; returns its id.
-    pub async fn procore_project(&self, fields: Value) -> i64 {
-        let c = self.procore_user();
-        let company = self.procore_company;
-        let created: Value = c
-            .post(
-                "rest/v1.0/projects",
-                &query([("company_id", company)]),
-                &json!({ "company_id": company, "project": fields }),
-            )
+    /// Changes fields of a Procore company.
+    pub async fn update_procore_vendor(&self, id: i64, fields: Value) {
+        let vendor: NewVendor = serde_json::from_value(fields).unwrap();
+        self.procore_user()
+            .update_vendor(id, &vendor)
             .await
             .unwrap();
-        created["id"].as_i64().unwrap()
+    }
+
+    /// Creates a Procore project; returns its id. `fields` are those of [`NewProject`].
+    pub async fn procore_project(&self, fields: Value) -> i64 {
+        let project: NewProject = serde_json::from_value(fields).unwrap();
+        self.procore_user()
+            .create_project(&project)
+            .await
+            .unwrap()
+            .id
+            .0
     }
 
     /// Every Procore company in the directory (active or not) as JSON.

@@ -1,16 +1,17 @@
-//! The outbox relay on the real Postgres and RabbitMQ.
+//! The outbox relay (`bridge_platform::relay`) on the real Postgres and RabbitMQ, fed by the
+//! ingress as `bridge up` wires them.
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use bridge_domain::{Action, ChangeEvent, Direction, EntityKind, Envelope, Route, Source};
 use bridge_ingress::{GroupCommit, GroupCommitConfig, Ingress, router};
-use bridge_platform::connections::authorization_hash;
 use bridge_platform::Secret;
 use bridge_platform::amqp::{Broker, Publisher, Subscription, Topology};
+use bridge_platform::connections::authorization_hash;
 use bridge_platform::connections::{self, NewConnection};
 use bridge_platform::inbox::{self, NewEvent};
+use bridge_platform::relay::{self, Handoff, RelayConfig};
 use bridge_platform::testing::{PrivateRabbit, TestBroker, TestDb, eventually};
-use bridge_poller::relay::{self, RelayConfig};
 use chrono::Utc;
 use std::collections::BTreeSet;
 use std::time::Duration;
@@ -138,6 +139,9 @@ async fn handed_off_rows_are_left_to_their_process_until_the_grace_period_ends()
     tx.commit().await.unwrap();
     assert_eq!(handed.len(), 1, "only the routed row is handed over");
     assert_eq!(handed[0].dedup_key, "h");
+    // Typed all the way: the hand-off carries the message itself, route included.
+    assert_eq!(handed[0].route(), PO);
+    assert_eq!(handed[0].source, Source::ProcoreWebhook);
     // A poller's row, which nobody hands over.
     inbox::insert_now(&db.pool, &[row(id, "p", Some(PO))])
         .await
@@ -201,7 +205,7 @@ async fn a_burst_accepted_while_rabbitmq_is_stopped_is_published_once_it_is_back
         publish_timeout: Duration::from_secs(2),
         ..RelayConfig::default()
     };
-    let (handoff, handed) = inbox::Handoff::channel(inbox::Handoff::DEFAULT_BATCHES);
+    let (handoff, handed) = Handoff::channel(Handoff::DEFAULT_BATCHES);
     let relay_tasks = [
         tokio::spawn(relay::run_handed_off(
             db.pool.clone(),
