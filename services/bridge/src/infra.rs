@@ -3,7 +3,7 @@
 
 use crate::roles::{self, Roles};
 use crate::{procore_cmd, sandbox};
-use bridge_platform::amqp::{Broker, Topology};
+use bridge_platform::amqp::{Broker, Topology, exchange_kind_word};
 use bridge_platform::{Config, db};
 use std::io::Write as _;
 use std::process::ExitCode;
@@ -38,7 +38,7 @@ pub async fn topology(config: &Config) -> anyhow::Result<ExitCode> {
     let topology = Topology::from_config(config);
     let broker = connect_broker(config, shutdown.clone()).await?;
     for (name, kind) in topology.exchanges() {
-        say!("exchange {name} ({kind:?})");
+        say!("exchange {name} ({})", exchange_kind_word(&kind));
     }
     for q in topology.queues() {
         let args: Vec<String> = q

@@ -109,7 +109,7 @@ pub async fn reconcile(
             Err(e) => {
                 tracing::warn!(
                     connection = connection_id,
-                    resource = resource.name,
+                    resource = %resource.name,
                     error = %format!("{e:#}"),
                     "Procore reconciliation of a resource failed; its watermark stays"
                 );
@@ -166,7 +166,7 @@ async fn reconcile_one(
     if inserted > 0 {
         tracing::info!(
             connection = connection_id,
-            resource = resource.name,
+            resource = %resource.name,
             emitted = inserted,
             "reconciled Procore changes the webhooks had not brought"
         );

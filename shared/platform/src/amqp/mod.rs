@@ -11,4 +11,4 @@ pub use broker::{Broker, BrokerError};
 pub use consume::{Incoming, SettleError, Subscription};
 pub use headers::HeaderValue;
 pub use publish::{Outgoing, PublishError, Publisher};
-pub use topology::{ArgValue, QueueSpec, Topology};
+pub use topology::{ArgValue, QueueSpec, Topology, exchange_kind_word};

@@ -113,6 +113,7 @@ impl Topology {
     }
 
     /// The exchanges and their kinds.
+    /// Every exchange of the topology with its kind (see [`exchange_kind_word`] to print it).
     pub fn exchanges(&self) -> Vec<(String, ExchangeKind)> {
         let n = &self.names;
         vec![
@@ -207,6 +208,17 @@ impl std::fmt::Display for ArgValue {
     }
 }
 
+/// An exchange kind as RabbitMQ names it (`topic`, `headers`, …), for people to read.
+pub fn exchange_kind_word(kind: &ExchangeKind) -> &'static str {
+    match kind {
+        ExchangeKind::Direct => "direct",
+        ExchangeKind::Fanout => "fanout",
+        ExchangeKind::Headers => "headers",
+        ExchangeKind::Topic => "topic",
+        _ => "custom",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -247,3 +259,4 @@ mod tests {
         assert!(queues.iter().any(|q| q.name == "p.dead-letters"));
     }
 }
+
