@@ -14,15 +14,11 @@ use crate::commitments::{
     BillingChangeOrder, BillingContract, ChangeOrder, NewBillingChangeOrder, NewBillingContract,
     NewChangeOrder, NewOrder, NewSubcontract, Order, OrderKind, Subcontract,
 };
-use crate::costs::{
-    BudgetModification, BudgetModifications, OrderInvoice, ProcoreTabUpdate, Transaction,
-};
+use crate::costs::{BudgetModification, OrderInvoice, Transaction};
 use crate::create::{NewParty, NewProject};
-use crate::error::MaestroError;
 use crate::records::{
     Activity, BudgetLine, Company, Customer, Employee, Group, Prefix, Project, Supplier,
 };
-use crate::wire::ParseError;
 use chrono::NaiveDate;
 use futures::future::BoxFuture;
 use reqwest::Method;
@@ -377,32 +373,7 @@ impl MaestroApi for HttpMaestro {
         project: &'a ProjectCode,
         lines: &'a [BudgetModification],
     ) -> BoxFuture<'a, ApiResult<Vec<BudgetLine>>> {
-        Box::pin(async move {
-            let operation = "update budget modifications";
-            let url = self.company_url(&[
-                "projects",
-                project.as_str(),
-                "budget-lines",
-                "modifications",
-            ]);
-            let body = BudgetModifications {
-                lines: lines.to_vec(),
-            };
-            let builder = self.with_body(
-                self.request(Method::PUT, url),
-                operation,
-                &body,
-                "BudgetModifications",
-            )?;
-            let envelope = self.send(operation, builder).await?;
-            envelope
-                .budget_lines
-                .map(|l| l.items)
-                .ok_or_else(|| MaestroError::Malformed {
-                    operation: operation.to_owned(),
-                    source: ParseError::Missing("BudgetLines"),
-                })
-        })
+        Box::pin(self.put_budget_modifications(project, lines))
     }
 
     fn set_last_transaction_date<'a>(
@@ -410,21 +381,6 @@ impl MaestroApi for HttpMaestro {
         project: &'a ProjectCode,
         date: NaiveDate,
     ) -> BoxFuture<'a, ApiResult<Project>> {
-        Box::pin(async move {
-            let body = ProcoreTabUpdate {
-                last_transaction_date: date,
-            };
-            let url = self.company_url(&["projects", project.as_str(), "procore"]);
-            self.write(
-                Method::PUT,
-                "record last transaction date",
-                url,
-                &body,
-                "ProcoreTab",
-                projects,
-                "Projects",
-            )
-            .await
-        })
+        Box::pin(self.put_last_transaction_date(project, date))
     }
 }

@@ -4,6 +4,7 @@
 
 mod calls;
 mod query;
+mod updates;
 
 use crate::error::{MaestroError, RejectCode, Rejection};
 use crate::wire::{self, PageInfo, ParseError, Response};
