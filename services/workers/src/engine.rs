@@ -172,10 +172,10 @@ async fn process(
     if let Err(e) = settled {
         tracing::warn!(kind = %event.kind, record = %event.record, error = %e, "could not settle the message; the broker will deliver it again");
     }
-    if let Some(key) = recorded.new_link
-        && let Err(e) = wake::wake(&ctx.pool, publisher, event.connection_id, &key).await
-    {
-        tracing::warn!(key, error = %format!("{e:#}"), "could not wake waiting items; the retry tiers will");
+    for key in recorded.new_links {
+        if let Err(e) = wake::wake(&ctx.pool, publisher, event.connection_id, &key).await {
+            tracing::warn!(key, error = %format!("{e:#}"), "could not wake waiting items; the retry tiers will");
+        }
     }
 }
 

@@ -66,6 +66,13 @@ pub fn waiting_key(kind: EntityKind, maestro_key: &str) -> String {
     format!("{kind}:{maestro_key}")
 }
 
+/// The key a dependency is waited on by when maestro* gives the record its number only when
+/// it creates it (a subcontract, a billing contract): the record's Procore id. Every new link
+/// wakes both its maestro* key and this one.
+pub fn procore_key(procore_id: i64) -> String {
+    format!("procore:{procore_id}")
+}
+
 /// A warning or information kept on the sync item (truncation, optional data missing).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Note {

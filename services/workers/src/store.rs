@@ -1,6 +1,6 @@
 //! Recording an outcome: sync item, attempt and link in one transaction.
 
-use crate::outcome::{API_LIMIT_WAITING_ON, Note, NoteLevel, Outcome, waiting_key};
+use crate::outcome::{API_LIMIT_WAITING_ON, Note, NoteLevel, Outcome, procore_key, waiting_key};
 use bridge_domain::ChangeEvent;
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
@@ -19,8 +19,9 @@ pub enum Settle {
 /// What recording produced.
 #[derive(Debug, Clone)]
 pub struct Recorded {
-    /// The `waiting_on` key of a link this outcome created, to wake the items waiting on it.
-    pub new_link: Option<String>,
+    /// The `waiting_on` keys of a link this outcome created (by maestro* key and by Procore
+    /// id), to wake the items waiting on it.
+    pub new_links: Vec<String>,
 }
 
 pub async fn record(
@@ -101,7 +102,7 @@ pub async fn record(
     .bind(summary(outcome))
     .execute(&mut *tx)
     .await?;
-    let mut new_link = None;
+    let mut new_links = Vec::new();
     if let Outcome::Synced {
         link: Some(link), ..
     } = outcome
@@ -122,11 +123,12 @@ pub async fn record(
         .await?
         .rows_affected();
         if inserted > 0 {
-            new_link = Some(waiting_key(event.kind, &link.maestro_key));
+            new_links.push(waiting_key(event.kind, &link.maestro_key));
+            new_links.push(waiting_key(event.kind, &procore_key(link.procore_id)));
         }
     }
     tx.commit().await?;
-    Ok(Recorded { new_link })
+    Ok(Recorded { new_links })
 }
 
 /// Marks the record's sync item `running` while its handler works (the synchronization

@@ -6,8 +6,11 @@
 
 mod api;
 pub mod auth;
+pub mod billing;
+pub mod budgets;
 pub mod changes;
 mod client;
+pub mod costs;
 mod directory;
 pub mod error;
 pub mod governor;
@@ -17,6 +20,7 @@ pub mod install;
 pub mod install_plan;
 pub mod models;
 mod pages;
+pub mod subcontracts;
 pub mod sync;
 pub mod writes;
 

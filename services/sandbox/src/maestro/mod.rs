@@ -6,6 +6,7 @@
 //! what the bridge wrote), [`router`] to mount it and [`serve`] to run it on a listener.
 
 mod admin;
+mod admin_invoices;
 mod admin_routes;
 mod load;
 mod load_records;

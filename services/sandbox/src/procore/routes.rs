@@ -127,7 +127,7 @@ async fn detail_rows(State(emu): State<Emulator>, req: Req) -> ApiResult<Respons
 }
 
 async fn budget_sync(State(emu): State<Emulator>, req: Req, body: Bytes) -> ApiResult<Response> {
-    super::admin::budget_line_sync(&emu, &req, &body)
+    super::budget_lock::sync(&emu, &req, &body)
 }
 
 async fn first_prime(State(emu): State<Emulator>, req: Req) -> ApiResult<Response> {
@@ -295,7 +295,7 @@ fn api() -> Router<Emulator> {
         );
     router = resource(router, &dc, &r::DIRECT_COST, true);
     router = lines(router, &dc, &r::DIRECT_COST_LINE);
-    router = resource(router, &format!("{v1}/requisitions"), &r::REQUISITION, true);
+    router = super::requisitions::routes(router, &format!("{v1}/requisitions"));
     router = super::v2::routes(router);
     router = super::project_vendors::routes(router);
     router = router

@@ -55,6 +55,30 @@ fn cost_line(line: BreakdownLine) -> Result<CostLine, String> {
     })
 }
 
+/// The maestro* breakdown lines of a commitment's (or change order's) Schedule of Values
+/// (ENTITIES §4): activity by the cost-code mode, group by cost type, amounts as sent.
+pub(crate) fn cost_lines(
+    lines: &[LineItem],
+    mode: CostCodeMode,
+    fit: &mut Fitter,
+) -> Result<Vec<CostLine>, String> {
+    let lines: Vec<CommitmentLine<'_>> = lines.iter().map(domain_line).collect();
+    commitment::breakdown(&lines, mode, fit)
+        .map_err(|e| e.to_string())?
+        .into_iter()
+        .map(cost_line)
+        .collect()
+}
+
+/// The holdback percentage of a Procore retainage; none when there is no retainage.
+pub(crate) fn holdback(retainage: f64) -> Result<Option<mx::Quantity>, String> {
+    if retainage == 0.0 {
+        return Ok(None);
+    }
+    let bad = || format!("retainage {retainage}% cannot be written in maestro*");
+    quantity(retainage).ok_or_else(bad).map(Some)
+}
+
 /// The maestro* order of an approved Procore commitment, given its project, supplier and
 /// external number; `today` dates an order Procore gives no date. Errors are in the user's
 /// words.
@@ -67,21 +91,10 @@ pub(crate) fn new_order(
     today: NaiveDate,
     fit: &mut Fitter,
 ) -> Result<NewOrder, String> {
-    let lines: Vec<CommitmentLine<'_>> = po.line_items.iter().map(domain_line).collect();
-    let lines = commitment::breakdown(&lines, mode, fit)
-        .map_err(|e| e.to_string())?
-        .into_iter()
-        .map(cost_line)
-        .collect::<Result<Vec<_>, _>>()?;
+    let lines = cost_lines(&po.line_items, mode, fit)?;
     let memo = title_and_description(po.title.as_deref(), po.description.as_deref())
         .map(|m| fit.fit("memo (title - description)", &m, limits::MEMO));
-    let retainage = po.retainage_percent.0;
-    let holdback_percent = if retainage == 0.0 {
-        None
-    } else {
-        let bad = || format!("retainage {retainage}% cannot be written in maestro*");
-        Some(quantity(retainage).ok_or_else(bad)?)
-    };
+    let holdback_percent = holdback(po.retainage_percent.0)?;
     Ok(NewOrder {
         external_no,
         project,

@@ -24,26 +24,45 @@
 
 mod clients;
 mod commitment;
+mod cost_lookup;
+mod commitment_needs;
+mod cost_catalog;
+mod modified_budget;
+mod original_budget;
 mod create_once;
 mod employee;
 mod fail;
 mod guard;
 mod links;
+mod order_invoice;
 mod party;
 mod party_from_procore;
 mod party_to_procore;
+mod prime_change_order;
+mod prime_contract;
 mod project;
+mod project_cost;
 mod project_from_procore;
 mod purchase_order;
 mod settings;
+mod subcontract;
+mod subcontract_change_order;
 
 pub use clients::{ClientSecrets, Clients, PROCORE_SECRET_ENV, PgClients};
 pub use employee::EmployeeToProcore;
+pub use modified_budget::ModifiedBudgetToMaestro;
+pub use original_budget::OriginalBudgetToProcore;
 pub use party::{Party, PartyToMaestro, PartyToProcore};
+pub use prime_change_order::PrimeChangeOrderToMaestro;
+pub use prime_contract::PrimeContractToMaestro;
 pub use project::ProjectToProcore;
+pub use order_invoice::OrderInvoiceToProcore;
+pub use project_cost::ProjectCostToProcore;
 pub use project_from_procore::ProjectToMaestro;
 pub use purchase_order::PurchaseOrderToMaestro;
 pub use settings::{CostCodeMode, FlowSettings, OrdersMode, SettingsError};
+pub use subcontract::SubcontractToMaestro;
+pub use subcontract_change_order::SubcontractChangeOrderToMaestro;
 
 use crate::engine::Handler;
 use std::sync::Arc;
@@ -58,6 +77,14 @@ pub fn handlers(clients: Arc<dyn Clients>) -> Vec<Arc<dyn Handler>> {
         Arc::new(ProjectToProcore::new(clients.clone())),
         Arc::new(ProjectToMaestro::new(clients.clone())),
         Arc::new(EmployeeToProcore::new(clients.clone())),
+        Arc::new(ProjectCostToProcore::new(clients.clone())),
+        Arc::new(OrderInvoiceToProcore::new(clients.clone())),
+        Arc::new(OriginalBudgetToProcore::new(clients.clone())),
+        Arc::new(ModifiedBudgetToMaestro::new(clients.clone())),
+        Arc::new(SubcontractToMaestro::new(clients.clone())),
+        Arc::new(SubcontractChangeOrderToMaestro::new(clients.clone())),
+        Arc::new(PrimeContractToMaestro::new(clients.clone())),
+        Arc::new(PrimeChangeOrderToMaestro::new(clients.clone())),
         Arc::new(PurchaseOrderToMaestro::new(clients)),
     ]
 }
@@ -65,6 +92,7 @@ pub fn handlers(clients: Arc<dyn Clients>) -> Vec<Arc<dyn Handler>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use bridge_domain::Route;
     use bridge_maestro::MaestroApi;
     use futures::future::BoxFuture;
 
@@ -90,6 +118,30 @@ mod tests {
         distinct.sort();
         distinct.dedup();
         assert_eq!(distinct.len(), routes.len(), "{routes:?}");
-        assert_eq!(routes.len(), 8);
+    }
+
+    /// Every queue has a consumer: the ingress and the reconciler emit the routes their
+    /// resources feed, the maestro* poller emits every route towards Procore, and each route of
+    /// the entity table is one queue. A route with no handler would pile up unseen.
+    #[test]
+    fn every_route_anyone_can_emit_has_a_handler() {
+        let handled: Vec<Route> = handlers(Arc::new(NoClients))
+            .iter()
+            .map(|h| h.route())
+            .collect();
+        let fed_by_procore = bridge_domain::resources::SUBSCRIBED
+            .iter()
+            .flat_map(|resource| bridge_domain::resources::routes(resource))
+            .map(|feed| Route {
+                kind: feed.kind,
+                direction: feed.direction,
+            });
+        let emitted: Vec<Route> = Route::all().chain(fed_by_procore).collect();
+        let missing: Vec<String> = emitted
+            .iter()
+            .filter(|r| !handled.contains(r))
+            .map(|r| r.to_string())
+            .collect();
+        assert!(missing.is_empty(), "no handler for {missing:?}");
     }
 }

@@ -32,6 +32,8 @@ pub enum SettingsError {
     OrdersMode(String),
     #[error("the connection's settings name an unknown cost-code mode")]
     CostCodeMode(#[from] bridge_domain::cost_codes::UnknownMode),
+    #[error("the connection's payroll fields setting is not valid: {0}")]
+    PayrollFields(String),
     #[error("reading the connection's settings")]
     Database(#[from] sqlx::Error),
 }
@@ -42,6 +44,8 @@ pub struct FlowSettings {
     pub maestro_prefix: Option<String>,
     pub orders_mode: OrdersMode,
     pub cost_code_mode: CostCodeMode,
+    /// Which of hours, rate and employee payroll costs carry (`settings.payroll_fields`).
+    pub payroll_fields: bridge_domain::costs::PayrollFields,
 }
 
 impl FlowSettings {
@@ -61,7 +65,20 @@ impl FlowSettings {
             None => CostCodeMode::default(),
             Some(mode) => mode.parse()?,
         };
+        let payroll_fields = match settings.get("payroll_fields") {
+            None | Some(Value::Null) => Default::default(),
+            Some(Value::Array(names)) => bridge_domain::costs::PayrollFields::from_names(
+                names.iter().map(|n| n.as_str().unwrap_or("(not a word)")),
+            )
+            .map_err(SettingsError::PayrollFields)?,
+            Some(other) => {
+                return Err(SettingsError::PayrollFields(format!(
+                    "`{other}` is not a list"
+                )));
+            }
+        };
         Ok(FlowSettings {
+            payroll_fields,
             maestro_prefix: maestro_prefix.filter(|p| !p.is_empty()),
             orders_mode,
             cost_code_mode,

@@ -1,0 +1,171 @@
+//! A project's Procore cost codes and the company's cost types (ENTITIES §4), read once and
+//! kept a short while per connection and project, so a budget or a batch of costs is matched
+//! with two calls, never one per line. Entries live [`TTL`]; a flow that finds an activity or
+//! group missing may ask for a fresher copy ([`CostCatalog::get_fresh`]) once.
+
+use bridge_domain::cost_codes::{self, CostCodeMode, CostCodeNode, CostCodeTree};
+use bridge_procore::Client;
+use bridge_procore::models::CostCode;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+/// How long a project's codes and types are trusted.
+pub const TTL: Duration = Duration::from_secs(60);
+
+/// The cost codes and cost types of one Procore project.
+pub struct ProjectCatalog {
+    pub tree: CostCodeTree,
+    codes: HashMap<i64, CostCode>,
+    /// Cost types as `(id, code)`.
+    types: Vec<(i64, String)>,
+}
+
+impl ProjectCatalog {
+    pub fn new(codes: Vec<CostCode>, types: Vec<(i64, String)>) -> Self {
+        let nodes = codes
+            .iter()
+            .map(|c| CostCodeNode {
+                id: c.id.0,
+                code: c.code.clone().unwrap_or_default(),
+                parent: c.parent.as_ref().map(|p| p.id.0),
+            })
+            .collect();
+        ProjectCatalog {
+            tree: CostCodeTree::new(nodes),
+            codes: codes.into_iter().map(|c| (c.id.0, c)).collect(),
+            types,
+        }
+    }
+
+    /// Cost types as `(id, code)`, the shape `cost_codes::cost_type_of` takes.
+    pub fn types(&self) -> Vec<(i64, &str)> {
+        self.types.iter().map(|(id, c)| (*id, c.as_str())).collect()
+    }
+
+    /// The maestro* activity of cost code `id` in `mode` (its `code`, or its full code).
+    pub fn activity(&self, id: i64, mode: CostCodeMode) -> Option<String> {
+        let code = self.codes.get(&id)?;
+        let full = code.full_code.clone().or_else(|| self.tree.full_code(id));
+        cost_codes::activity(mode, code.code.as_deref(), full.as_deref())
+    }
+
+    /// The maestro* group of cost type `id` (its code).
+    pub fn group(&self, id: i64) -> Option<&str> {
+        self.types
+            .iter()
+            .find(|(t, _)| *t == id)
+            .map(|(_, code)| code.trim())
+            .filter(|c| !c.is_empty())
+    }
+}
+
+type Entry = (Instant, Arc<ProjectCatalog>);
+
+/// The cache, keyed by connection and Procore project.
+#[derive(Default)]
+pub struct CostCatalog {
+    entries: Mutex<HashMap<(i64, i64), Entry>>,
+}
+
+impl CostCatalog {
+    /// The process's one cache, shared by every flow that matches cost codes.
+    pub fn shared() -> Arc<CostCatalog> {
+        static SHARED: OnceLock<Arc<CostCatalog>> = OnceLock::new();
+        SHARED.get_or_init(Arc::default).clone()
+    }
+
+    /// The project's catalog, read from Procore when not cached within [`TTL`].
+    pub async fn get(
+        &self,
+        procore: &Client,
+        connection: i64,
+        project: i64,
+    ) -> Result<Arc<ProjectCatalog>, bridge_procore::Error> {
+        self.get_fresh(procore, connection, project, TTL).await
+    }
+
+    /// Like [`CostCatalog::get`], trusting a cached copy only when younger than `max_age`.
+    pub async fn get_fresh(
+        &self,
+        procore: &Client,
+        connection: i64,
+        project: i64,
+        max_age: Duration,
+    ) -> Result<Arc<ProjectCatalog>, bridge_procore::Error> {
+        let key = (connection, project);
+        if let Some((at, catalog)) = self.lock().get(&key)
+            && at.elapsed() < max_age.min(TTL)
+        {
+            return Ok(catalog.clone());
+        }
+        let codes = procore.cost_codes(project).await?;
+        let types = procore
+            .line_item_types()
+            .await?
+            .into_iter()
+            .map(|t| (t.id.0, t.code.unwrap_or_default()))
+            .collect();
+        let catalog = Arc::new(ProjectCatalog::new(codes, types));
+        self.lock().insert(key, (Instant::now(), catalog.clone()));
+        Ok(catalog)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<(i64, i64), Entry>> {
+        self.entries
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bridge_procore::ProcoreId;
+    use bridge_procore::models::IdRef;
+
+    fn code(id: i64, code: &str, parent: Option<i64>) -> CostCode {
+        CostCode {
+            id: ProcoreId(id),
+            code: Some(code.into()),
+            name: None,
+            full_code: None,
+            parent: parent.map(|p| IdRef { id: ProcoreId(p) }),
+            origin_id: None,
+        }
+    }
+
+    #[test]
+    fn a_procore_cost_code_names_its_activity_by_the_mode_and_a_cost_type_its_group() {
+        // ENTITIES §4, concatenated row: `01` > `A` > `001` > `01`.
+        let catalog = ProjectCatalog::new(
+            vec![
+                code(1, "01", None),
+                code(2, "A", Some(1)),
+                code(3, "001", Some(2)),
+                code(4, "01", Some(3)),
+            ],
+            vec![(70, "MAT".into()), (80, " ".into())],
+        );
+        let cases = [
+            (4, CostCodeMode::Concatenated, Some("01-A-001-01")),
+            (4, CostCodeMode::Direct, Some("01")),
+            (3, CostCodeMode::Concatenated, Some("01-A-001")),
+            (9, CostCodeMode::Direct, None),
+        ];
+        for (id, mode, expected) in cases {
+            assert_eq!(
+                catalog.activity(id, mode).as_deref(),
+                expected,
+                "{id} {mode}"
+            );
+        }
+        assert_eq!(catalog.group(70), Some("MAT"));
+        assert_eq!(
+            catalog.group(80),
+            None,
+            "a blank cost type code is no group"
+        );
+        assert_eq!(catalog.types(), [(70, "MAT"), (80, " ")]);
+    }
+}

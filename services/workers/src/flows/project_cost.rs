@@ -1,0 +1,368 @@
+//! Project costs, maestro* → Procore (creation only, ENTITIES §5): an approved, transferred
+//! maestro* transaction becomes an `approved` Procore direct cost of the type its transaction
+//! type maps to (`bridge_domain::costs`), with the supplier as vendor, the invoice number, the
+//! payroll employee when linked, and one line per transaction line with its cost code and
+//! cost type (ENTITIES §4). It is written through the direct costs sync endpoints with
+//! `origin_id` = `project_cost:<key>`: sending it again (a crash between the write and the
+//! link) updates the same direct cost instead of creating a second one.
+
+use crate::engine::{Context, Handler};
+use crate::flows::clients::Clients;
+use crate::flows::cost_lookup::CostLookup;
+use crate::flows::create_once::{Once, ProjectOf};
+use crate::flows::fail::{self, Step};
+use crate::flows::links;
+use crate::flows::settings::FlowSettings;
+use crate::outcome::{Dependency, Note, Outcome};
+use bridge_domain::costs::{self, CostLineIn, CostRoute, DirectCostType, PlannedLine};
+use bridge_domain::dependencies::prerequisites;
+use bridge_domain::{ChangeEvent, Direction, EntityKind, Route};
+use bridge_maestro::{CostLine, ProjectCode, TransactionFilter};
+use bridge_procore::costs::{NewDirectCost, NewDirectCostLine};
+use bridge_procore::{Client, Error, ErrorBody};
+use chrono::NaiveDate;
+use futures::future::BoxFuture;
+use std::sync::Arc;
+
+/// A maestro* decimal as Procore's number.
+pub(crate) fn number(value: impl ToString) -> f64 {
+    value.to_string().parse().unwrap_or_default()
+}
+
+/// The Procore id of the maestro* project `code`, or the wait for its link.
+pub(crate) async fn project_id(ctx: &Context, connection: i64, code: &str) -> Step<i64> {
+    match links::by_maestro_key(&ctx.pool, connection, EntityKind::Project, code).await? {
+        Some(link) => Ok(link.procore_id),
+        None => Err(Outcome::Wait(Dependency {
+            kind: EntityKind::Project,
+            maestro_key: code.to_owned(),
+            description: format!("project {code} is not linked to a Procore project yet"),
+        })),
+    }
+}
+
+/// The Procore company of the maestro* supplier `code`, or the wait for its link.
+pub(crate) async fn vendor_id(ctx: &Context, connection: i64, code: &str) -> Step<i64> {
+    match links::by_maestro_key(&ctx.pool, connection, EntityKind::Supplier, code).await? {
+        Some(link) => Ok(link.procore_id),
+        None => Err(Outcome::Wait(Dependency {
+            kind: EntityKind::Supplier,
+            maestro_key: code.to_owned(),
+            description: format!(
+                "supplier {code} is not linked to a Procore company yet; synchronize it first"
+            ),
+        })),
+    }
+}
+
+/// A maestro* cost as the direct cost it becomes.
+pub(crate) struct CostToSend<'a> {
+    pub kind: DirectCostType,
+    pub origin: String,
+    pub type_code: char,
+    pub text: Option<&'a str>,
+    pub date: NaiveDate,
+    pub invoice_no: Option<String>,
+    pub vendor: Option<i64>,
+    pub employee: Option<i64>,
+    pub lines: &'a [CostLine],
+}
+
+/// The cost's lines placed on the project's cost codes and cost types; a line that cannot be
+/// placed is a `failed` item the user fixes in Procore (a cost code added) or maestro*.
+pub(crate) async fn plan(
+    lookup: &CostLookup,
+    procore: &Client,
+    settings: &FlowSettings,
+    (connection, project): (i64, i64),
+    cost: &CostToSend<'_>,
+    description: &str,
+) -> Step<Vec<PlannedLine>> {
+    let catalog = lookup
+        .catalog(procore, connection, project)
+        .await
+        .map_err(|e| {
+            fail::procore(
+                &format!("reading the cost codes and cost types of Procore project {project}"),
+                e,
+            )
+        })?;
+    let lines: Vec<CostLineIn<'_>> = cost
+        .lines
+        .iter()
+        .map(|l| CostLineIn {
+            line_no: l.line_no,
+            activity: &l.activity,
+            group: &l.group,
+            description: l.description.as_deref(),
+            quantity: l.quantity.map(number),
+            unit: l.unit.as_deref(),
+            unit_price: l.unit_price.map(number),
+            amount: number(l.amount),
+        })
+        .collect();
+    let mode = settings.cost_code_mode;
+    costs::plan_lines(
+        &cost.origin,
+        cost.kind,
+        &lines,
+        &catalog,
+        mode,
+        settings.payroll_fields,
+    )
+    .map_err(|e| Outcome::Fail(format!("{description}: {e}")))
+}
+
+fn refused(body: ErrorBody) -> Error {
+    Error::Api { status: 422, body }
+}
+
+/// Writes the direct cost and its lines through the sync endpoints (both matched by
+/// `origin_id`, so a second run updates what the first wrote); answers its Procore id.
+pub(crate) async fn write(
+    procore: &Client,
+    project: i64,
+    cost: &CostToSend<'_>,
+    lines: Vec<PlannedLine>,
+) -> Result<i64, Error> {
+    let header = NewDirectCost {
+        origin_id: cost.origin.clone(),
+        direct_cost_type: cost.kind.as_str().to_owned(),
+        status: "approved".to_owned(),
+        vendor_id: cost.vendor.map(Into::into),
+        employee_id: cost.employee.map(Into::into),
+        invoice_number: cost.invoice_no.clone(),
+        direct_cost_date: Some(cost.date.to_string()),
+        received_date: None,
+        description: Some(costs::description(cost.type_code, cost.text)),
+    };
+    let answer = procore.sync_new_direct_costs(project, &[header]).await?;
+    let id = match answer.into_iter().next().map(|i| i.result) {
+        Some(Ok(direct_cost)) => direct_cost.id.0,
+        Some(Err(body)) => return Err(refused(body)),
+        None => return Err(refused(ErrorBody::default())),
+    };
+    let lines: Vec<NewDirectCostLine> = lines
+        .into_iter()
+        .map(|l| NewDirectCostLine {
+            direct_cost_id: id.into(),
+            origin_id: l.origin_id,
+            cost_code_id: l.cost_code_id.into(),
+            line_item_type_id: l.line_item_type_id.into(),
+            amount: l.amount,
+            quantity: l.quantity,
+            unit_cost: l.unit_cost,
+            uom: l.uom,
+            description: l.description,
+        })
+        .collect();
+    if lines.is_empty() {
+        return Ok(id);
+    }
+    for item in procore.sync_new_direct_cost_lines(project, &lines).await? {
+        if let Err(mut body) = item.result {
+            let line = &lines[item.index];
+            body.messages.insert(
+                0,
+                format!("line {}", line.origin_id.rsplit(':').next().unwrap_or("?")),
+            );
+            return Err(refused(body));
+        }
+    }
+    Ok(id)
+}
+
+/// maestro* project cost → Procore direct cost.
+pub struct ProjectCostToProcore {
+    clients: Arc<dyn Clients>,
+    lookup: CostLookup,
+}
+
+impl ProjectCostToProcore {
+    pub fn new(clients: Arc<dyn Clients>) -> Self {
+        ProjectCostToProcore {
+            clients,
+            lookup: CostLookup::default(),
+        }
+    }
+
+    async fn run(&self, ctx: &Context, event: &ChangeEvent) -> Step<Outcome> {
+        let connection = event.connection_id;
+        let key = event.record.trim();
+        let project = event.project.as_deref().map(str::trim).unwrap_or_default();
+        let code = ProjectCode::new(project).map_err(|e| {
+            Outcome::Dead(format!("cost {key} names no valid maestro* project: {e}"))
+        })?;
+        let settings = FlowSettings::load(&ctx.pool, connection)
+            .await
+            .map_err(|e| fail::setup(e.into()))?;
+        let maestro = self
+            .clients
+            .maestro(connection)
+            .await
+            .map_err(fail::setup)?;
+        let filter = TransactionFilter {
+            project: Some(code.clone()),
+            ..TransactionFilter::default()
+        };
+        let found = maestro
+            .transactions(&filter)
+            .await
+            .map_err(|e| fail::maestro(&format!("reading the costs of project {project}"), e))?;
+        let Some(t) = found.into_iter().find(|t| t.id == key) else {
+            return Ok(Outcome::Skipped {
+                reason: format!(
+                    "cost {key} of project {project} no longer exists in maestro*; nothing to send"
+                ),
+                description: None,
+            });
+        };
+        let type_code = t.type_code.as_char();
+        let name = costs::type_name(type_code).unwrap_or("transaction");
+        let text = t.description.as_deref().map(str::trim).unwrap_or_default();
+        let description = format!("cost {key} ({name} of {}, {text})", t.accounting_date);
+        let kind = match costs::route(type_code) {
+            Some(CostRoute::Direct(kind)) if t.is_eligible() => kind,
+            Some(CostRoute::OrderInvoice) => {
+                return Ok(Outcome::Skipped {
+                    reason: format!("{description} is an order invoice; it is sent as one"),
+                    description: Some(description),
+                });
+            }
+            _ => {
+                return Ok(Outcome::Skipped {
+                    reason: format!(
+                        "{description} is not an approved, transferred cost of a type sent to Procore"
+                    ),
+                    description: Some(description),
+                });
+            }
+        };
+        let once = Once::new(ctx, event, EntityKind::ProjectCost, description.clone());
+        once.unless_linked_in_maestro(key).await?;
+        let with_context = |outcome: Outcome| match outcome {
+            Outcome::Fail(why) => Outcome::Fail(format!("{description}: {why}")),
+            Outcome::Dead(why) => Outcome::Dead(format!("{description}: {why}")),
+            other => other,
+        };
+        let supplier = t
+            .supplier_code
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty());
+        let (mut project_id, mut vendor) = (None, None);
+        for need in prerequisites(EntityKind::ProjectCost) {
+            match need.kind {
+                EntityKind::Project => {
+                    let id = self::project_id(ctx, connection, project).await;
+                    project_id = Some(id.map_err(with_context)?);
+                }
+                // Only a cost that names a supplier waits for it.
+                EntityKind::Supplier => {
+                    if let Some(code) = supplier {
+                        vendor = Some(
+                            vendor_id(ctx, connection, code)
+                                .await
+                                .map_err(with_context)?,
+                        );
+                    }
+                }
+                other => {
+                    return Err(Outcome::Dead(format!(
+                        "{description}: the bridge does not know how to check {} ({other})",
+                        need.role
+                    )));
+                }
+            }
+        }
+        let Some(project_id) = project_id else {
+            return Err(Outcome::Dead(format!(
+                "{description}: its project is missing from the dependency table"
+            )));
+        };
+        let mut once = once.in_project(ProjectOf::Project(project_id));
+        // The employee only fills the name of a payroll cost; it never holds the cost.
+        let mut employee = None;
+        let number = t
+            .employee_number
+            .as_deref()
+            .map(str::trim)
+            .filter(|e| !e.is_empty());
+        if let (DirectCostType::Payroll, true, Some(number)) =
+            (kind, settings.payroll_fields.employee, number)
+        {
+            match links::by_maestro_key(&ctx.pool, connection, EntityKind::Employee, number).await? {
+                Some(link) => employee = Some(link.procore_id),
+                None => once.notes.push(Note::warning(format!(
+                    "employee {number} is not synchronized as a Procore user, so {description} is sent without the employee's name"
+                ))),
+            }
+        }
+        let invoice_no = t
+            .invoice_no
+            .as_deref()
+            .map(str::trim)
+            .filter(|i| !i.is_empty());
+        let invoice_no = match (kind, invoice_no) {
+            (_, Some(no)) => Some(no.to_owned()),
+            // Procore needs an invoice number on an invoice; the cost's key stands in.
+            (DirectCostType::Invoice, None) => {
+                once.notes.push(Note::warning(format!(
+                    "{description} has no invoice number in maestro*; Procore needs one, so the cost number {key} was sent instead"
+                )));
+                Some(key.to_owned())
+            }
+            _ => None,
+        };
+        let cost = CostToSend {
+            kind,
+            origin: costs::origin_id("project_cost", key),
+            type_code,
+            text: t.description.as_deref(),
+            date: t.accounting_date,
+            invoice_no,
+            vendor,
+            employee,
+            lines: &t.lines,
+        };
+        let procore = self
+            .clients
+            .procore(connection)
+            .await
+            .map_err(fail::setup)?;
+        let lines = plan(
+            &self.lookup,
+            &procore,
+            &settings,
+            (connection, project_id),
+            &cost,
+            &description,
+        )
+        .await?;
+        let (procore, cost) = (&procore, &cost);
+        once.into_procore(
+            key,
+            async || Ok(None),
+            // The sync endpoint finds what a crashed attempt created by its origin_id itself.
+            async || Ok(None),
+            async move || {
+                let written = write(procore, project_id, cost, lines).await;
+                Ok(written.map(|id| (id, Vec::new())))
+            },
+        )
+        .await
+    }
+}
+
+impl Handler for ProjectCostToProcore {
+    fn route(&self) -> Route {
+        Route {
+            kind: EntityKind::ProjectCost,
+            direction: Direction::ToProcore,
+        }
+    }
+
+    fn handle<'a>(&'a self, ctx: &'a Context, event: &'a ChangeEvent) -> BoxFuture<'a, Outcome> {
+        Box::pin(async move { fail::settle(self.run(ctx, event).await) })
+    }
+}
