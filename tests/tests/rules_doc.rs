@@ -185,6 +185,10 @@ fn the_checker_refuses_names_that_do_not_exist() {
     assert!(check_function(&root, "bridge_domain::no_such_module::routes").is_err());
     assert!(check_function(&root, "bridge_nowhere::x::routes").is_err());
     let tests = test_names(&root);
-    assert!(tests.iter().any(|t| t == "the_checker_refuses_names_that_do_not_exist"));
+    assert!(
+        tests
+            .iter()
+            .any(|t| t == "the_checker_refuses_names_that_do_not_exist")
+    );
     assert!(!tests.iter().any(|t| t == "check_function"));
 }

@@ -385,10 +385,18 @@ async fn a_production_company_on_a_test_labelled_connection_never_has_its_cursor
     mark(&s, &cost, "synced").await;
 
     let refused = maestro::poll(&s.db.pool, &target(&s, None), &costs, None).await;
-    let error = format!("{:#}", refused.expect_err("the guard must refuse the cursor write"));
+    let error = format!(
+        "{:#}",
+        refused.expect_err("the guard must refuse the cursor write")
+    );
     assert!(error.contains("pairing guard"), "{error}");
     assert!(error.contains("production"), "{error}");
-    let cursor = s.emulator.project(CO, "P-3").unwrap().procore.last_transaction_date;
+    let cursor = s
+        .emulator
+        .project(CO, "P-3")
+        .unwrap()
+        .procore
+        .last_transaction_date;
     assert_eq!(cursor, Some(day(10)), "the cursor must not move");
 }
 

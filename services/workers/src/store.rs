@@ -229,7 +229,10 @@ mod tests {
         let (status, waiting_on, notes, _) = describe(&outcome, &Settle::Retry);
         assert_eq!(status, "waiting");
         assert_eq!(waiting_on.as_deref(), Some(API_LIMIT_WAITING_ON));
-        assert!(notes[0].text.starts_with("waiting for API limit"), "{notes:?}");
+        assert!(
+            notes[0].text.starts_with("waiting for API limit"),
+            "{notes:?}"
+        );
         let (status, waiting_on, _, _) = describe(&Outcome::Retry("503".into()), &Settle::Retry);
         assert_eq!((status, waiting_on), ("pending", None));
         let last = Settle::DeadLetter("gave up".into());

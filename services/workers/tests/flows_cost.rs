@@ -256,3 +256,37 @@ async fn an_order_invoice_of_a_maestro_order_is_a_direct_cost_of_type_invoice() 
     let lines = lines_of(&s, p, dc["id"].as_i64().unwrap());
     assert_eq!(lines[0]["cost_code"]["code"], "01-A-002");
 }
+
+#[tokio::test]
+async fn a_burst_of_costs_reads_the_cost_codes_once_and_costs_two_calls_each() {
+    let s = Stack::start().await;
+    project(&s).await;
+    let before = s.procore.stats().requests;
+    let mut keys = Vec::new();
+    for _ in 0..6 {
+        keys.push(send(&s, cost('C', None)).await);
+    }
+    for key in &keys {
+        s.wait_for(COST, TO_PROCORE, key, "synced").await;
+    }
+    let calls = s.procore.stats().requests - before;
+    // Per cost: the direct cost and its lines; per project: cost codes and cost types, once.
+    assert_eq!(calls, 2 * 6 + 2, "{calls} Procore calls for 6 costs");
+}
+
+#[tokio::test]
+async fn an_invoice_without_invoice_number_is_sent_under_its_cost_number_with_a_warning() {
+    let s = Stack::start().await;
+    project(&s).await;
+    sync(&s, EntityKind::Supplier, "BETON01").await;
+    let mut t = cost('1', Some("BETON01"));
+    t.invoice_no = None;
+    let key = send(&s, t).await;
+    let item = s.wait_for(COST, TO_PROCORE, &key, "synced").await;
+    assert!(
+        item.says("warning", "no invoice number"),
+        "{:?}",
+        item.messages
+    );
+    assert_eq!(direct_cost(&s, COST, &key).await["invoice_number"], key);
+}

@@ -85,9 +85,11 @@ async fn an_item_is_running_while_its_handler_works_then_shows_its_outcome() {
         .await
         .unwrap();
 
-    eventually(Duration::from_secs(10), "the item to be running", || async {
-        status(&db.pool).await.filter(|(s, _)| s == "running")
-    })
+    eventually(
+        Duration::from_secs(10),
+        "the item to be running",
+        || async { status(&db.pool).await.filter(|(s, _)| s == "running") },
+    )
     .await;
     // Still running while the handler holds: the status is not a passing glimpse.
     tokio::time::sleep(Duration::from_millis(300)).await;

@@ -1,9 +1,12 @@
 //! A project's Procore cost codes and the company's cost types (ENTITIES §4), read once and
-//! kept a short while per connection and project, so a budget or a batch of costs is matched
-//! with two calls, never one per line. Entries live [`TTL`]; a flow that finds an activity or
-//! group missing may ask for a fresher copy ([`CostCatalog::get_fresh`]) once.
+//! kept a short while per connection and project, so a budget or a burst of costs is matched
+//! with two calls, never one per line nor one per cost. Entries live [`TTL`]; a flow that
+//! finds an activity or group missing may ask for a fresher copy
+//! ([`CostCatalog::get_fresh`]). Flows that meet the cache together read it once: a read holds
+//! a lock the others wait on, then they find its result.
 
 use bridge_domain::cost_codes::{self, CostCodeMode, CostCodeNode, CostCodeTree};
+use bridge_domain::costs::Catalog;
 use bridge_procore::Client;
 use bridge_procore::models::CostCode;
 use std::collections::HashMap;
@@ -13,12 +16,18 @@ use std::time::{Duration, Instant};
 /// How long a project's codes and types are trusted.
 pub const TTL: Duration = Duration::from_secs(60);
 
+/// How long costs trust a copy: short, so a cost code added in Procore to fix a failed cost
+/// is seen by the cost's next try (its first retry tiers are 5 s and 30 s).
+pub const COST_TTL: Duration = Duration::from_secs(20);
+
 /// The cost codes and cost types of one Procore project.
 pub struct ProjectCatalog {
     pub tree: CostCodeTree,
     codes: HashMap<i64, CostCode>,
     /// Cost types as `(id, code)`.
     types: Vec<(i64, String)>,
+    /// The same codes and types as the cost rules take them.
+    costs: Catalog,
 }
 
 impl ProjectCatalog {
@@ -31,11 +40,26 @@ impl ProjectCatalog {
                 parent: c.parent.as_ref().map(|p| p.id.0),
             })
             .collect();
+        let tree = CostCodeTree::new(nodes);
+        let costs = Catalog {
+            codes: tree.clone(),
+            types: types
+                .iter()
+                .map(|(id, code)| (code.trim().to_owned(), *id))
+                .filter(|(code, _)| !code.is_empty())
+                .collect(),
+        };
         ProjectCatalog {
-            tree: CostCodeTree::new(nodes),
+            tree,
             codes: codes.into_iter().map(|c| (c.id.0, c)).collect(),
             types,
+            costs,
         }
+    }
+
+    /// The codes and types as `bridge_domain::costs` places cost lines on them.
+    pub fn costs(&self) -> &Catalog {
+        &self.costs
     }
 
     /// Cost types as `(id, code)`, the shape `cost_codes::cost_type_of` takes.
@@ -66,6 +90,8 @@ type Entry = (Instant, Arc<ProjectCatalog>);
 #[derive(Default)]
 pub struct CostCatalog {
     entries: Mutex<HashMap<(i64, i64), Entry>>,
+    /// Held while a catalog is read from Procore.
+    reading: tokio::sync::Mutex<()>,
 }
 
 impl CostCatalog {
@@ -94,10 +120,14 @@ impl CostCatalog {
         max_age: Duration,
     ) -> Result<Arc<ProjectCatalog>, bridge_procore::Error> {
         let key = (connection, project);
-        if let Some((at, catalog)) = self.lock().get(&key)
-            && at.elapsed() < max_age.min(TTL)
-        {
-            return Ok(catalog.clone());
+        let max_age = max_age.min(TTL);
+        if let Some(catalog) = self.cached(key, max_age) {
+            return Ok(catalog);
+        }
+        let _reading = self.reading.lock().await;
+        // Another flow may have read it while this one waited.
+        if let Some(catalog) = self.cached(key, max_age) {
+            return Ok(catalog);
         }
         let codes = procore.cost_codes(project).await?;
         let types = procore
@@ -107,8 +137,17 @@ impl CostCatalog {
             .map(|t| (t.id.0, t.code.unwrap_or_default()))
             .collect();
         let catalog = Arc::new(ProjectCatalog::new(codes, types));
-        self.lock().insert(key, (Instant::now(), catalog.clone()));
+        let mut entries = self.lock();
+        entries.retain(|_, (at, _)| at.elapsed() < TTL);
+        entries.insert(key, (Instant::now(), catalog.clone()));
         Ok(catalog)
+    }
+
+    fn cached(&self, key: (i64, i64), max_age: Duration) -> Option<Arc<ProjectCatalog>> {
+        self.lock()
+            .get(&key)
+            .filter(|(at, _)| at.elapsed() < max_age)
+            .map(|(_, catalog)| catalog.clone())
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<(i64, i64), Entry>> {

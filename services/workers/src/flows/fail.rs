@@ -124,11 +124,7 @@ mod tests {
         ];
         for (error, held) in cases {
             let outcome = procore("creating vendor X", error);
-            assert_eq!(
-                matches!(outcome, Outcome::ApiLimit(_)),
-                held,
-                "{outcome:?}"
-            );
+            assert_eq!(matches!(outcome, Outcome::ApiLimit(_)), held, "{outcome:?}");
             assert!(
                 matches!(outcome, Outcome::ApiLimit(_) | Outcome::Retry(_)),
                 "{outcome:?}"

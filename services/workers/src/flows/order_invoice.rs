@@ -7,7 +7,7 @@
 
 use crate::engine::{Context, Handler};
 use crate::flows::clients::Clients;
-use crate::flows::cost_lookup::CostLookup;
+use crate::flows::cost_catalog::CostCatalog;
 use crate::flows::create_once::{Once, ProjectOf};
 use crate::flows::fail::{self, Step};
 use crate::flows::links;
@@ -25,14 +25,14 @@ use std::sync::Arc;
 /// maestro* order invoice → Procore subcontractor invoice or direct cost.
 pub struct OrderInvoiceToProcore {
     clients: Arc<dyn Clients>,
-    lookup: CostLookup,
+    catalogs: Arc<CostCatalog>,
 }
 
 impl OrderInvoiceToProcore {
     pub fn new(clients: Arc<dyn Clients>) -> Self {
         OrderInvoiceToProcore {
             clients,
-            lookup: CostLookup::default(),
+            catalogs: CostCatalog::shared(),
         }
     }
 
@@ -189,7 +189,7 @@ impl OrderInvoiceToProcore {
             lines: &invoice.lines,
         };
         let lines = project_cost::plan(
-            &self.lookup,
+            &self.catalogs,
             procore,
             &settings,
             (connection, project_id),

@@ -8,7 +8,7 @@
 
 use crate::engine::{Context, Handler};
 use crate::flows::clients::Clients;
-use crate::flows::cost_lookup::CostLookup;
+use crate::flows::cost_catalog::{COST_TTL, CostCatalog};
 use crate::flows::create_once::{Once, ProjectOf};
 use crate::flows::fail::{self, Step};
 use crate::flows::links;
@@ -71,15 +71,15 @@ pub(crate) struct CostToSend<'a> {
 /// The cost's lines placed on the project's cost codes and cost types; a line that cannot be
 /// placed is a `failed` item the user fixes in Procore (a cost code added) or maestro*.
 pub(crate) async fn plan(
-    lookup: &CostLookup,
+    catalogs: &CostCatalog,
     procore: &Client,
     settings: &FlowSettings,
     (connection, project): (i64, i64),
     cost: &CostToSend<'_>,
     description: &str,
 ) -> Step<Vec<PlannedLine>> {
-    let catalog = lookup
-        .catalog(procore, connection, project)
+    let catalog = catalogs
+        .get_fresh(procore, connection, project, COST_TTL)
         .await
         .map_err(|e| {
             fail::procore(
@@ -106,7 +106,7 @@ pub(crate) async fn plan(
         &cost.origin,
         cost.kind,
         &lines,
-        &catalog,
+        catalog.costs(),
         mode,
         settings.payroll_fields,
     )
@@ -175,14 +175,14 @@ pub(crate) async fn write(
 /// maestro* project cost → Procore direct cost.
 pub struct ProjectCostToProcore {
     clients: Arc<dyn Clients>,
-    lookup: CostLookup,
+    catalogs: Arc<CostCatalog>,
 }
 
 impl ProjectCostToProcore {
     pub fn new(clients: Arc<dyn Clients>) -> Self {
         ProjectCostToProcore {
             clients,
-            lookup: CostLookup::default(),
+            catalogs: CostCatalog::shared(),
         }
     }
 
@@ -331,7 +331,7 @@ impl ProjectCostToProcore {
             .await
             .map_err(fail::setup)?;
         let lines = plan(
-            &self.lookup,
+            &self.catalogs,
             &procore,
             &settings,
             (connection, project_id),

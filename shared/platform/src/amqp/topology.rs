@@ -259,4 +259,3 @@ mod tests {
         assert!(queues.iter().any(|q| q.name == "p.dead-letters"));
     }
 }
-
