@@ -65,6 +65,7 @@ impl Emulator {
             new_row(Kind::Project, company_id, None, None, row),
             ADMIN_USER_ID,
         );
+        store.apply_standard_codes(company_id, id, ADMIN_USER_ID);
         drop(store);
         self.changed();
         id

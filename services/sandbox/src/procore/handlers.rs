@@ -170,16 +170,22 @@ pub fn write(
             store.update(res.kind, id, fields, user_id);
             id
         }
-        None => store.insert(
-            new_row(
-                res.kind,
-                place.company_id,
-                place.project_id,
-                place.parent_id,
-                fields,
-            ),
-            user_id,
-        ),
+        None => {
+            let id = store.insert(
+                new_row(
+                    res.kind,
+                    place.company_id,
+                    place.project_id,
+                    place.parent_id,
+                    fields,
+                ),
+                user_id,
+            );
+            if res.kind == Kind::Project {
+                store.apply_standard_codes(place.company_id, id, user_id);
+            }
+            id
+        }
     };
     emu.changed();
     Ok(id)

@@ -9,6 +9,7 @@ use serde_json::{Map, Value, json};
 
 use super::Emulator;
 use super::admin::ADMIN_USER_ID;
+use super::standard_codes;
 use super::store::{Kind, Store, new_row};
 use crate::seed::{self, CostKind};
 
@@ -141,6 +142,19 @@ impl Emulator {
     ) -> Loaded {
         let mut store = self.lock_store();
         let mut out = Loaded::default();
+        let standard = company.cost_codes.iter().map(|c| {
+            let code = match options.cost_code_mode {
+                CostCodeMode::Direct => c.full_code.as_str(),
+                CostCodeMode::Concatenated => c.segment.as_str(),
+            };
+            (
+                c.full_code.as_str(),
+                code,
+                c.name.as_str(),
+                c.parent.as_deref(),
+            )
+        });
+        store.set_standard_codes(company_id, standard_codes::standard_list(standard));
         for t in &company.cost_types {
             let fields = obj(&[
                 ("name", json!(t.name)),

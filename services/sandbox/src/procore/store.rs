@@ -152,6 +152,10 @@ pub struct Store {
     /// Project directory: (project id, vendor id) pairs.
     pub project_vendors: std::collections::BTreeSet<(i64, i64)>,
     pub changes: Vec<Change>,
+    /// Fault knob: accept a repeated `origin_id` (`Emulator::set_origin_ids_unique`).
+    pub(crate) origin_ids_unchecked: bool,
+    /// Standard cost code lists by company (`standard_codes`).
+    pub(crate) standard_codes: HashMap<i64, Vec<super::standard_codes::StandardCode>>,
 }
 
 impl Store {
@@ -163,6 +167,8 @@ impl Store {
             companies: BTreeMap::new(),
             project_vendors: std::collections::BTreeSet::new(),
             changes: Vec::new(),
+            origin_ids_unchecked: false,
+            standard_codes: HashMap::new(),
         }
     }
 
@@ -214,8 +220,10 @@ impl Store {
         origin_id: &str,
         except: Option<i64>,
     ) -> bool {
-        self.find_origin(kind, company_id, origin_id)
-            .is_some_and(|id| Some(id) != except)
+        !self.origin_ids_unchecked
+            && self
+                .find_origin(kind, company_id, origin_id)
+                .is_some_and(|id| Some(id) != except)
     }
 
     /// Inserts a new row and records a `create` change.
