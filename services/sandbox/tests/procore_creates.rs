@@ -140,3 +140,23 @@ async fn a_create_answered_5xx_is_returned_to_the_caller_and_reads_still_retry()
         .expect("created");
     assert_eq!(run.emu.count(Kind::Vendor, run.company), 1);
 }
+
+#[tokio::test]
+async fn with_origin_checks_off_a_repeated_origin_id_makes_a_second_record() {
+    let run = start().await;
+    let post = || async {
+        run.client
+            .post::<Value>(
+                "rest/v1.0/vendors",
+                &[],
+                &vendor(&run, "BETON03", Some("supplier:BETON03")),
+            )
+            .await
+    };
+    post().await.expect("first");
+    let err = post().await.expect_err("refused by default");
+    assert_eq!(err.status(), Some(422));
+    run.emu.set_origin_ids_unique(false);
+    post().await.expect("accepted once the check is off");
+    assert_eq!(run.emu.count(Kind::Vendor, run.company), 2);
+}

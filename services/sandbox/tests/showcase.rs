@@ -183,3 +183,20 @@ fn a_project_manager_drafts_a_commitment_approves_it_later_and_creates_a_project
     );
     assert!(emu.edit(Kind::Vendor, 1, &phone).is_none());
 }
+
+#[test]
+fn every_prime_contract_has_an_owner_company_in_procore() {
+    let (emu, _, loaded, company) = seeded();
+    assert!(!company.prime_contracts.is_empty());
+    for p in &company.prime_contracts {
+        let Some(&id) = loaded.prime_contracts.get(&p.project_number) else {
+            continue;
+        };
+        let contract = json(&emu, Kind::PrimeContract, id);
+        let owner = contract["vendor"]["id"]
+            .as_i64()
+            .unwrap_or_else(|| panic!("prime contract {} has no owner", p.number));
+        let vendor = json(&emu, Kind::Vendor, owner);
+        assert_eq!(vendor["abbreviated_name"], p.customer_code.as_str());
+    }
+}

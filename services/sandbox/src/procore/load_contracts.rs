@@ -180,12 +180,23 @@ impl Emulator {
             let Some(&project_id) = out.projects.get(&p.project_number) else {
                 continue;
             };
-            // A linked customer, or (showcase) a company that exists in Procore only.
+            // A linked customer, or (showcase) a company that exists in Procore only. A prime
+            // contract always has an owner in Procore: a customer not yet linked exists there
+            // as a company of its own under the same code (the bridge links it by code).
             let owner = out
                 .customers
                 .get(&p.customer_code)
                 .or_else(|| out.vendors.get(&p.customer_code))
-                .copied();
+                .copied()
+                .or_else(|| {
+                    let c = company
+                        .customers
+                        .iter()
+                        .find(|c| c.code == p.customer_code)?;
+                    let id = vendor(store, company_id, &c.code, &c.name, &c.address, None, &[]);
+                    out.customers.insert(c.code.clone(), id);
+                    Some(id)
+                });
             if let Some(owner) = owner {
                 store.project_vendors.insert((project_id, owner));
             }
