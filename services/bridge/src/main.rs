@@ -2,6 +2,7 @@
 //! work itself lives in the libraries.
 
 mod infra;
+mod preview;
 mod procore_cmd;
 mod roles;
 mod sandbox;
@@ -72,6 +73,9 @@ enum ProcoreCommand {
 enum SyncCommand {
     /// One poller pass now (maestro*'s "Synchronize" button); prints what it emitted.
     Now(sync_now::Args),
+    /// What would be sent to Procore, record by record, writing nothing; exit 3 when some
+    /// record would fail.
+    Preview(preview::Args),
 }
 
 fn main() -> ExitCode {
@@ -144,6 +148,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             procore_cmd::run(&config, command).await
         }
         Command::Sync(SyncCommand::Now(args)) => sync_now::run(&config, args).await,
+        Command::Sync(SyncCommand::Preview(args)) => preview::run(&config, args).await,
     }
 }
 

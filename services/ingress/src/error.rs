@@ -8,10 +8,10 @@ use axum::response::{IntoResponse, Response};
 
 #[derive(Debug, thiserror::Error)]
 pub enum IngressError {
+    /// A missing or wrong `Authorization`, or a connection name nobody has: one answer for
+    /// all, so a caller cannot probe for names.
     #[error("missing or wrong Authorization header")]
     Unauthorized,
-    #[error("no connection named `{0}`")]
-    UnknownConnection(String),
     #[error("{detail}")]
     BadRequest { code: &'static str, detail: String },
     #[error("the body is larger than {limit} bytes")]
@@ -38,7 +38,6 @@ impl IngressError {
     pub fn status(&self) -> StatusCode {
         match self {
             IngressError::Unauthorized => StatusCode::UNAUTHORIZED,
-            IngressError::UnknownConnection(_) => StatusCode::NOT_FOUND,
             IngressError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             IngressError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             IngressError::Lookup(_) | IngressError::Commit(_) | IngressError::TimedOut(_) => {
@@ -50,7 +49,6 @@ impl IngressError {
     fn code(&self) -> &'static str {
         match self {
             IngressError::Unauthorized => "unauthorized",
-            IngressError::UnknownConnection(_) => "unknown_connection",
             IngressError::BadRequest { code, .. } => code,
             IngressError::TooLarge { .. } => "payload_too_large",
             IngressError::Lookup(_) | IngressError::Commit(_) | IngressError::TimedOut(_) => {

@@ -6,6 +6,7 @@
 //! answer 202. Publishing, fetching the record and writing it elsewhere all happen later.
 
 mod auth;
+mod cache;
 mod commit;
 mod error;
 pub mod payload;

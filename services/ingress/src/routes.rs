@@ -1,6 +1,7 @@
 //! `POST /webhooks/procore/{connection}` and the state behind it.
 
 use crate::auth;
+use crate::cache::{self, Found, SettingsCache};
 use crate::commit::GroupCommit;
 use crate::error::IngressError;
 use crate::payload::{self, ProcoreEvent};
@@ -14,9 +15,9 @@ use bridge_platform::connections::{self, WebhookSettings};
 use bridge_platform::inbox::NewEvent;
 use chrono::Utc;
 use sqlx::PgPool;
-use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
+use tokio::sync::Semaphore;
 
 /// Largest body accepted; Procore's events are a few hundred bytes.
 pub const MAX_BODY: usize = 256 * 1024;
@@ -24,16 +25,19 @@ pub const MAX_BODY: usize = 256 * 1024;
 const ANSWER_WITHIN: Duration = Duration::from_millis(1500);
 /// How long connection settings are cached.
 const SETTINGS_TTL: Duration = Duration::from_secs(5);
-
-/// A connection's settings (or their absence) and when they were read.
-type CachedSettings = (Instant, Option<Arc<WebhookSettings>>);
+/// Most connection names cached (known ones are few; the rest are unknown names).
+const SETTINGS_CAPACITY: usize = 1024;
+/// Connection lookups running at once: uncached names cannot take the pool the group commit
+/// writes through.
+const LOOKUPS_AT_ONCE: usize = 2;
 
 /// The ingress's shared state. Cheap to clone.
 #[derive(Clone)]
 pub struct Ingress {
     pool: PgPool,
     commit: GroupCommit,
-    settings: Arc<RwLock<HashMap<String, CachedSettings>>>,
+    settings: Arc<RwLock<SettingsCache>>,
+    lookups: Arc<Semaphore>,
 }
 
 impl Ingress {
@@ -41,27 +45,45 @@ impl Ingress {
         Ingress {
             pool,
             commit,
-            settings: Arc::default(),
+            settings: Arc::new(RwLock::new(SettingsCache::new(
+                SETTINGS_TTL,
+                SETTINGS_CAPACITY,
+            ))),
+            lookups: Arc::new(Semaphore::new(LOOKUPS_AT_ONCE)),
         }
     }
 
-    async fn settings(&self, name: &str) -> Result<Option<Arc<WebhookSettings>>, IngressError> {
-        if let Ok(cache) = self.settings.read()
-            && let Some((at, found)) = cache.get(name)
-            && at.elapsed() < SETTINGS_TTL
-        {
-            return Ok(found.clone());
+    /// The named connection's settings; `None` for a name no connection has, without asking
+    /// Postgres when the name cannot be one.
+    async fn settings(&self, name: &str) -> Result<Found, IngressError> {
+        if !cache::is_connection_name(name) {
+            return Ok(None);
         }
-        let lookup = connections::webhook_settings(&self.pool, name);
+        if let Some(found) = self.cached(name) {
+            return Ok(found);
+        }
+        let lookup = async {
+            let _permit = self.lookups.acquire().await;
+            // Another request may have read it while this one waited.
+            if let Some(found) = self.cached(name) {
+                return Ok(found);
+            }
+            connections::webhook_settings(&self.pool, name)
+                .await
+                .map(|found| found.map(Arc::new))
+        };
         let found = tokio::time::timeout(ANSWER_WITHIN, lookup)
             .await
             .map_err(|_| IngressError::TimedOut("connection lookup"))?
-            .map_err(IngressError::Lookup)?
-            .map(Arc::new);
+            .map_err(IngressError::Lookup)?;
         if let Ok(mut cache) = self.settings.write() {
-            cache.insert(name.to_owned(), (Instant::now(), found.clone()));
+            cache.insert(name, found.clone(), Instant::now());
         }
         Ok(found)
+    }
+
+    fn cached(&self, name: &str) -> Option<Found> {
+        self.settings.read().ok()?.get(name, Instant::now())
     }
 }
 
@@ -78,17 +100,21 @@ async fn receive(
     headers: HeaderMap,
     body: Body,
 ) -> Result<StatusCode, IngressError> {
-    let settings = ingress
-        .settings(&connection)
-        .await?
-        .ok_or_else(|| IngressError::UnknownConnection(connection.clone()))?;
+    // An unknown connection and a wrong or missing `Authorization` get the same answer,
+    // after the same work: a caller cannot learn which names exist.
+    let found = ingress.settings(&connection).await?;
     let presented = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .ok_or(IngressError::Unauthorized)?;
-    if !auth::accepted(presented, &settings.webhook_auth_sha256) {
-        return Err(IngressError::Unauthorized);
-    }
+        .unwrap_or_default();
+    let digests = found
+        .as_ref()
+        .map_or(&[][..], |s| s.webhook_auth_sha256.as_slice());
+    let accepted = auth::accepted(presented, digests) && !presented.is_empty();
+    let settings = match found {
+        Some(settings) if accepted => settings,
+        _ => return Err(IngressError::Unauthorized),
+    };
     let body = read_body(&headers, body).await?;
     let (event, raw) = payload::parse_with_json(&body)
         .map_err(|e| IngressError::bad_request(e.code(), e.to_string()))?;
@@ -120,7 +146,7 @@ async fn read_body(headers: &HeaderMap, body: Body) -> Result<Bytes, IngressErro
 fn inbox_rows(settings: &WebhookSettings, event: &ProcoreEvent, raw: String) -> Vec<NewEvent> {
     let ours = settings.oauth_client_id.is_some()
         && event.source_application_id == settings.oauth_client_id;
-    let occurred_at = event.timestamp.unwrap_or_else(Utc::now);
+    let occurred_at = event.timestamp;
     let row = |dedup_key: String, route, ignored_reason, record: String| NewEvent {
         connection_id: settings.id,
         source: Source::ProcoreWebhook,
@@ -137,6 +163,12 @@ fn inbox_rows(settings: &WebhookSettings, event: &ProcoreEvent, raw: String) -> 
         let key = format!("webhook:{}", event.event_id);
         vec![row(key, None, Some(reason), event.resource_id.clone())]
     };
+    if let Some(reason) = &event.ignored {
+        return ignored(reason.clone());
+    }
+    if let Some(reason) = payload::ahead_of_time(event.timestamp, Utc::now()) {
+        return ignored(reason);
+    }
     if ours {
         return ignored("caused by the bridge's own write".into());
     }

@@ -226,7 +226,7 @@ async fn each_refusal_has_its_status_and_code_and_stores_nothing() {
     let (status, body) = post(&s.app, "nobody", Some(AUTH), good.clone()).await;
     assert_eq!(
         (status, body["code"].as_str()),
-        (StatusCode::NOT_FOUND, Some("unknown_connection"))
+        (StatusCode::UNAUTHORIZED, Some("unauthorized"))
     );
     let (status, body) = post(&s.app, "acme", Some(AUTH), b"{not json".to_vec()).await;
     assert_eq!(

@@ -1,6 +1,7 @@
 //! The dead-letter archiver: every dead message is stored in Postgres with its headers,
 //! reason and history, its sync item marked dead, and only then acked.
 
+use crate::engine::through_outage;
 use bridge_domain::Envelope;
 use bridge_domain::routing::HEADER_DEAD_REASON;
 use bridge_platform::amqp::headers;
@@ -24,13 +25,26 @@ pub async fn run_archiver(
             _ = shutdown.cancelled() => break,
             next = subscription.next() => match next { Some(i) => i, None => break },
         };
-        match archive(&pool, &incoming).await {
-            Ok(()) => {
+        // While Postgres is unreachable the letter is held, never returned: a return counts
+        // against the queue's delivery limit, and the archiver is the letter's last stop.
+        let archived = through_outage("archiving a dead letter", &shutdown, || {
+            archive(&pool, &incoming)
+        });
+        match archived.await {
+            None => break,
+            Some(Ok(())) => {
                 let _ = incoming.ack().await;
             }
-            Err(e) => {
-                tracing::warn!(error = %e, "cannot archive a dead letter; returning it");
-                tokio::time::sleep(Duration::from_millis(500)).await;
+            Some(Err(e)) => {
+                // Postgres answers but refuses this letter: return it, after a pause that grows
+                // with its returns, so a letter that cannot be stored never spins hot.
+                let pause = return_pause(incoming.delivery_count());
+                tracing::warn!(error = %e, ?pause, "cannot archive a dead letter; returning it");
+                tokio::select! {
+                    biased;
+                    _ = shutdown.cancelled() => break,
+                    _ = tokio::time::sleep(pause) => {}
+                }
                 let _ = incoming.reject().await;
             }
         }
@@ -91,4 +105,28 @@ async fn archive(pool: &PgPool, incoming: &Incoming) -> Result<(), sqlx::Error> 
         .await?;
     }
     tx.commit().await
+}
+
+/// The pause before returning a letter Postgres refused, by how often it was returned
+/// already: 1 s, doubling, at most 60 s. The dead-letter queue's delivery limit is far out of
+/// reach at that pace (see the topology's dead-letter queue).
+fn return_pause(returned: u32) -> Duration {
+    Duration::from_secs(1u64 << returned.min(6)).min(Duration::from_secs(60))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_refused_letter_comes_back_ever_more_slowly() {
+        let cases = [(0, 1), (1, 2), (2, 4), (5, 32), (6, 60), (1_000, 60)];
+        for (returned, secs) in cases {
+            assert_eq!(
+                return_pause(returned),
+                Duration::from_secs(secs),
+                "{returned}"
+            );
+        }
+    }
 }

@@ -15,6 +15,9 @@ use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+mod outage;
+pub(crate) use outage::through_outage;
+
 /// Applies one route's messages to the target system.
 pub trait Handler: Send + Sync + 'static {
     /// The queue this handler consumes.
@@ -129,26 +132,45 @@ async fn process(
     };
     let started_at = Utc::now();
     let clock = Instant::now();
-    let outcome = match switched_off(&ctx.pool, &event).await {
+    // Held until the delivery is settled: one delivery of a record at a time (lease.rs).
+    let mut _lease = None;
+    let shutdown = publisher.broker().shutdown();
+    let (pool, ev) = (&ctx.pool, &event);
+    let settings = through_outage("reading the connection settings", shutdown, move || {
+        switched_off(pool, ev)
+    });
+    let Some(settings) = settings.await else {
+        return; // Stopping before any work: the broker delivers the message again.
+    };
+    let outcome = match settings {
         Ok(Some(reason)) => Outcome::Skipped {
             reason,
             description: None,
         },
-        Ok(None) => {
-            if let Err(e) = store::mark_running(&ctx.pool, &event).await {
-                // Only the status a user sees lags; the outcome is still recorded below.
-                tracing::debug!(kind = %event.kind, record = %event.record, error = %e, "could not mark the item running");
+        Ok(None) => match crate::lease::take(&ctx.pool, &event).await {
+            Err(busy) => Outcome::Retry(busy.to_string()),
+            Ok(lease) => {
+                _lease = Some(lease);
+                if let Err(e) = store::mark_running(&ctx.pool, &event).await {
+                    // Only the status a user sees lags; the outcome is still recorded below.
+                    tracing::debug!(kind = %event.kind, record = %event.record, error = %e, "could not mark the item running");
+                }
+                handler.handle(ctx, &event).await
             }
-            handler.handle(ctx, &event).await
-        }
+        },
         Err(e) => Outcome::Retry(format!("reading the connection settings: {e}")),
     };
     let took = clock.elapsed();
     let settle = decide(&outcome, incoming.attempt(), config.max_attempts);
-    let recorded = store::record(&ctx.pool, &event, &outcome, &settle, started_at, took).await;
-    let recorded = match recorded {
-        Ok(r) => r,
-        Err(e) => {
+    let (o, s) = (&outcome, &settle);
+    let recorded = through_outage("recording the outcome", shutdown, move || {
+        store::record(pool, ev, o, s, started_at, took)
+    });
+    let recorded = match recorded.await {
+        // Stopping with the outcome unrecorded: the broker delivers the message again.
+        None => return,
+        Some(Ok(r)) => r,
+        Some(Err(e)) => {
             // Nothing may be acked that is not recorded: give the message back.
             tracing::warn!(kind = %event.kind, record = %event.record, error = %e, "cannot record the outcome; returning the message");
             tokio::time::sleep(Duration::from_millis(500)).await;

@@ -9,6 +9,7 @@
 mod archiver;
 mod engine;
 pub mod flows;
+mod lease;
 mod outcome;
 mod store;
 mod wake;

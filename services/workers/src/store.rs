@@ -1,7 +1,8 @@
 //! Recording an outcome: sync item, attempt and link in one transaction.
 
+use crate::outcome::SyncedLink;
 use crate::outcome::{API_LIMIT_WAITING_ON, Note, NoteLevel, Outcome, procore_key, waiting_key};
-use bridge_domain::ChangeEvent;
+use bridge_domain::{ChangeEvent, EntityKind};
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 use sqlx::PgPool;
@@ -32,8 +33,28 @@ pub async fn record(
     started: DateTime<Utc>,
     took: Duration,
 ) -> Result<Recorded, sqlx::Error> {
-    let (status, waiting_on, note, description) = describe(outcome, settle);
     let mut tx = pool.begin().await?;
+    // The link first: a link that contradicts an existing one turns the outcome into a failure.
+    let mut new_links = Vec::new();
+    let mut conflict = None;
+    if let Outcome::Synced {
+        link: Some(link), ..
+    } = outcome
+    {
+        match insert_link(&mut tx, event, link).await? {
+            LinkWrite::New => {
+                new_links.push(waiting_key(event.kind, &link.maestro_key));
+                new_links.push(waiting_key(event.kind, &procore_key(link.procore_id)));
+            }
+            LinkWrite::Same => {}
+            LinkWrite::Conflict(why) => {
+                tracing::warn!(connection = event.connection_id, kind = %event.kind, record = %event.record, reason = %why, "link conflict");
+                conflict = Some(Outcome::Fail(why));
+            }
+        }
+    }
+    let outcome = conflict.as_ref().unwrap_or(outcome);
+    let (status, waiting_on, note, description) = describe(outcome, settle);
     let current: Option<(i64, Value)> = sqlx::query_as(
         "SELECT id, messages FROM sync_items
          WHERE connection_id = $1 AND kind = $2 AND direction = $3 AND record_key = $4
@@ -102,33 +123,84 @@ pub async fn record(
     .bind(summary(outcome))
     .execute(&mut *tx)
     .await?;
-    let mut new_links = Vec::new();
-    if let Outcome::Synced {
-        link: Some(link), ..
-    } = outcome
-    {
-        let inserted = sqlx::query(
-            "INSERT INTO links (connection_id, kind, maestro_key, procore_id, procore_project_id,
-                                origin)
-             VALUES ($1, $2, $3, $4, $5, $6)
-             ON CONFLICT DO NOTHING",
-        )
-        .bind(event.connection_id)
-        .bind(event.kind.as_str())
-        .bind(&link.maestro_key)
-        .bind(link.procore_id)
-        .bind(link.procore_project_id)
-        .bind(link.origin)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if inserted > 0 {
-            new_links.push(waiting_key(event.kind, &link.maestro_key));
-            new_links.push(waiting_key(event.kind, &procore_key(link.procore_id)));
-        }
-    }
     tx.commit().await?;
     Ok(Recorded { new_links })
+}
+
+/// What writing a link found.
+#[derive(Debug, PartialEq, Eq)]
+enum LinkWrite {
+    New,
+    /// The same link was already there (a redelivery).
+    Same,
+    /// Another link holds the maestro* key or the Procore id: the message names both records.
+    Conflict(String),
+}
+
+/// Inserts the link unless it exists; a different link on either side is a conflict, never
+/// silently kept (architecture, "Sync engine").
+async fn insert_link(
+    tx: &mut sqlx::PgConnection,
+    event: &ChangeEvent,
+    link: &SyncedLink,
+) -> Result<LinkWrite, sqlx::Error> {
+    let inserted = sqlx::query(
+        "INSERT INTO links (connection_id, kind, maestro_key, procore_id, procore_project_id,
+                            origin)
+         VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(event.connection_id)
+    .bind(event.kind.as_str())
+    .bind(&link.maestro_key)
+    .bind(link.procore_id)
+    .bind(link.procore_project_id)
+    .bind(link.origin)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if inserted > 0 {
+        return Ok(LinkWrite::New);
+    }
+    let existing: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT maestro_key, procore_id FROM links
+         WHERE connection_id = $1 AND kind = $2 AND (maestro_key = $3 OR procore_id = $4)",
+    )
+    .bind(event.connection_id)
+    .bind(event.kind.as_str())
+    .bind(&link.maestro_key)
+    .bind(link.procore_id)
+    .fetch_all(&mut *tx)
+    .await?;
+    Ok(compare_links(
+        event.kind,
+        (&link.maestro_key, link.procore_id),
+        &existing,
+    ))
+}
+
+/// Compares a new link with the links already holding its maestro* key or its Procore id.
+fn compare_links(kind: EntityKind, new: (&str, i64), existing: &[(String, i64)]) -> LinkWrite {
+    let (key, id) = new;
+    let mut clashes = Vec::new();
+    for (other_key, other_id) in existing {
+        if other_key == key && *other_id == id {
+            continue;
+        }
+        clashes.push(if other_key == key {
+            format!("maestro* {kind} {key} is already linked to Procore id {other_id}")
+        } else {
+            format!("Procore id {id} is already linked to maestro* {kind} {other_key}")
+        });
+    }
+    if clashes.is_empty() {
+        return LinkWrite::Same;
+    }
+    LinkWrite::Conflict(format!(
+        "link conflict: this run matched maestro* {kind} {key} with Procore id {id}, but {}; \
+         check both records and remove the wrong link before synchronizing again",
+        clashes.join(", and ")
+    ))
 }
 
 /// Marks the record's sync item `running` while its handler works (the synchronization
@@ -222,6 +294,44 @@ fn summary(outcome: &Outcome) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_link_is_new_the_same_or_a_conflict_naming_both_records() {
+        let kind = EntityKind::Supplier;
+        let held = |k: &str, id: i64| vec![(k.to_owned(), id)];
+        // Links already held, and the words a conflict must name (`None`: no conflict).
+        type Case<'a> = (&'a [(String, i64)], Option<&'a [&'a str]>);
+        let cases: [Case; 4] = [
+            // The same link again: a redelivery, fine.
+            (&held("BETON01", 7), None),
+            // The maestro* key is linked to another Procore record.
+            (
+                &held("BETON01", 9),
+                Some(&["BETON01", "Procore id 9", "Procore id 7"]),
+            ),
+            // The Procore record is linked to another maestro* key.
+            (
+                &held("BETON02", 7),
+                Some(&["BETON02", "BETON01", "Procore id 7"]),
+            ),
+            // Both at once.
+            (
+                &[("BETON01".into(), 9), ("BETON02".into(), 7)],
+                Some(&["Procore id 9", "BETON02", ", and "]),
+            ),
+        ];
+        for (existing, expected) in cases {
+            match (compare_links(kind, ("BETON01", 7), existing), expected) {
+                (LinkWrite::Same, None) => {}
+                (LinkWrite::Conflict(why), Some(words)) => {
+                    for w in words {
+                        assert!(why.contains(w), "{why} lacks {w}");
+                    }
+                }
+                (other, _) => panic!("{existing:?}: unexpected {other:?}"),
+            }
+        }
+    }
 
     #[test]
     fn a_record_held_by_the_api_limit_is_waiting_and_says_so() {

@@ -2,6 +2,12 @@
 //! `Procore-Company-Id` header, waits out 429/503 without spending attempts, renews the token once
 //! on a 401, and retries transient failures (network, 5xx, 408) with `backon`. 4xx answers other
 //! than those are returned at once.
+//!
+//! A `POST` is never retried after a transient failure: a timeout or a 5xx does not say whether
+//! Procore created the record, and sending it again could create a second one. The error goes
+//! back to the flow, whose create-once sequence looks the record up by `origin_id` on its next
+//! attempt (architecture, "Flows"). `GET`, `PATCH` (the sync endpoints are keyed by
+//! `origin_id`), `PUT` and `DELETE` repeat safely and are retried.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -31,7 +37,7 @@ pub struct ClientConfig {
     pub on_tokens: Option<OnTokens>,
     /// Per-request timeout.
     pub timeout: Duration,
-    /// Attempts for transient failures (network, 5xx, 408).
+    /// Attempts for transient failures (network, 5xx, 408); a `POST` always gets one.
     pub max_attempts: usize,
     /// 429/503 waits allowed per call before giving up with [`Error::Throttled`].
     pub max_waits: usize,
@@ -134,7 +140,7 @@ impl Client {
         let backoff = ExponentialBuilder::default()
             .with_min_delay(config.min_backoff)
             .with_max_delay(Duration::from_secs(10))
-            .with_max_times(config.max_attempts.saturating_sub(1))
+            .with_max_times(retries(&method, config.max_attempts))
             .with_jitter();
         let attempt = || self.attempt(method.clone(), path, query, body);
         attempt
@@ -255,6 +261,16 @@ impl Client {
     }
 }
 
+/// How many times a call may be sent again after a transient failure: never for a `POST`,
+/// which may have created a record whose answer was lost.
+fn retries(method: &Method, max_attempts: usize) -> usize {
+    if *method == Method::POST {
+        0
+    } else {
+        max_attempts.saturating_sub(1)
+    }
+}
+
 fn to_value(body: &impl Serialize) -> Result<serde_json::Value> {
     serde_json::to_value(body).map_err(|source| Error::Decode {
         what: "request body".into(),
@@ -270,4 +286,29 @@ pub fn query<K: ToString, V: ToString>(
         .into_iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_post_is_never_sent_twice_other_methods_retry() {
+        let cases = [
+            (Method::POST, 4, 0),
+            (Method::POST, 1, 0),
+            (Method::GET, 4, 3),
+            (Method::PATCH, 4, 3),
+            (Method::PUT, 4, 3),
+            (Method::DELETE, 4, 3),
+            (Method::GET, 0, 0),
+        ];
+        for (method, max_attempts, expected) in cases {
+            assert_eq!(
+                retries(&method, max_attempts),
+                expected,
+                "{method} with {max_attempts} attempts"
+            );
+        }
+    }
 }

@@ -1,6 +1,7 @@
 //! The simulated users of `bridge up --sandbox`: an accountant in maestro*, and a project
-//! manager in Procore who approves drafts, drafts new commitments, creates projects and edits
-//! linked companies, so the showcase's rules keep happening while the bridge runs.
+//! manager in Procore who approves drafts, drafts new commitments, approves change orders on
+//! subcontracts and prime contracts, creates projects and edits linked companies, so the
+//! showcase's rules keep happening while the bridge runs.
 
 use bridge_maestro as mx;
 use bridge_sandbox::procore;
@@ -15,8 +16,10 @@ use super::Sandbox;
 impl Sandbox {
     /// Acts as users of both systems every `every` until `shutdown`: an accountant transfers
     /// a new cost in maestro* at every turn; in Procore, a project manager approves a draft
-    /// commitment every second turn, drafts a new one every third, creates a project every
-    /// fifth, and edits a linked company every seventh (creation only: the edit stays in Procore).
+    /// commitment every second turn, drafts a new one every third, approves a change order every
+    /// fourth (on a subcontract and on a prime contract in turn, so the budget's Approved COs
+    /// move), creates a project every fifth, and edits a linked company every seventh (creation
+    /// only: the edit stays in Procore).
     pub async fn simulate(self, every: Duration, seed: u64, shutdown: CancellationToken) {
         if every.is_zero() {
             return;
@@ -40,6 +43,7 @@ impl Sandbox {
                     Self::approve_commitment as fn(&Self, &mut StdRng, u64) -> Option<String>,
                 ),
                 (3, Self::draft_commitment),
+                (4, Self::approve_change_order),
                 (5, Self::create_project),
                 (7, Self::edit_vendor),
             ];
@@ -174,6 +178,59 @@ impl Sandbox {
         ))
     }
 
+    /// An approved change order of one line on an approved subcontract (odd turns) or on a
+    /// project's prime contract (even turns), falling back to the other when there is none.
+    fn approve_change_order(&self, rng: &mut StdRng, n: u64) -> Option<String> {
+        let on_prime = n.is_multiple_of(2);
+        self.change_order_on(rng, n, on_prime)
+            .or_else(|| self.change_order_on(rng, n, !on_prime))
+    }
+
+    fn change_order_on(&self, rng: &mut StdRng, n: u64, prime: bool) -> Option<String> {
+        let (kind, what) = if prime {
+            (procore::Kind::PrimeContract, "prime contract")
+        } else {
+            (procore::Kind::WorkOrderContract, "subcontract")
+        };
+        let mut contracts = Vec::new();
+        for project in self.seed.projects.iter().filter(|p| p.in_procore) {
+            let Some(&project_id) = self.loaded.projects.get(&project.number) else {
+                continue;
+            };
+            for id in self.procore.list_ids(kind, project_id) {
+                let Some(json) = self.procore.get_json(kind, id) else {
+                    continue;
+                };
+                // Change orders go on approved subcontracts; a prime contract takes them as is.
+                if prime || json["status"] == "Approved" {
+                    let number = json["number"].as_str().unwrap_or_default().to_owned();
+                    contracts.push((id, project.number.clone(), number));
+                }
+            }
+        }
+        let (contract_id, project, number) = contracts.choose(rng)?.clone();
+        let leaves: Vec<_> = self.seed.cost_codes.iter().filter(|c| c.leaf).collect();
+        let leaf = leaves.choose(rng)?;
+        let line = procore::AdminLine {
+            cost_code_id: *self
+                .loaded
+                .cost_codes
+                .get(&(project.clone(), leaf.full_code.clone()))?,
+            line_item_type_id: *self.loaded.line_item_types.get("MAT")?,
+            amount: f64::from(rng.random_range(500..20_000u32)),
+            description: format!("Travaux supplémentaires {}", leaf.full_code),
+        };
+        let title = format!("Modification {n} - {}", leaf.full_code);
+        let id = self
+            .procore
+            .create_change_order(contract_id, &title, "approved", &[line])?;
+        let co = self.procore.get_json(procore::Kind::ChangeOrder, id)?;
+        let co_number = co["number"].as_str().unwrap_or_default();
+        Some(format!(
+            "approved change order {co_number} ({id}) on {what} {number} of project {project}"
+        ))
+    }
+
     /// A later edit of a linked company's phone number, which the bridge records as skipped.
     fn edit_vendor(&self, rng: &mut StdRng, n: u64) -> Option<String> {
         let linked: Vec<_> = self
@@ -239,9 +296,11 @@ mod tests {
         lines.extend(sandbox.new_cost(&mut rng, 1));
         lines.extend(sandbox.approve_commitment(&mut rng, 0));
         lines.extend(sandbox.draft_commitment(&mut rng, 1));
+        lines.extend(sandbox.approve_change_order(&mut rng, 1));
+        lines.extend(sandbox.approve_change_order(&mut rng, 2));
         lines.extend(sandbox.create_project(&mut rng, 1));
         lines.extend(sandbox.edit_vendor(&mut rng, 1));
-        assert_eq!(lines.len(), 6, "every simulated user acted: {lines:?}");
+        assert_eq!(lines.len(), 8, "every simulated user acted: {lines:?}");
         for line in &lines {
             assert_eq!(debug_syntax(line), None, "{line}");
         }
@@ -272,6 +331,23 @@ mod tests {
                 .any(|a| a.contains("subcontract SC-VIT-002"))
         );
         assert!(approved.iter().any(|a| a.contains("SIM-")), "{approved:?}");
+        for (n, on) in [(1, "subcontract"), (2, "prime contract")] {
+            let what = sandbox
+                .approve_change_order(&mut rng, n)
+                .expect("a change order");
+            assert!(what.starts_with("approved change order "), "{what}");
+            assert!(what.contains(&format!(" on {on} ")), "{what}");
+            let id: i64 = what
+                .split_once('(')
+                .and_then(|(_, rest)| rest.split_once(')'))
+                .and_then(|(id, _)| id.parse().ok())
+                .expect("the change order's id");
+            let co = sandbox
+                .procore
+                .get_json(procore::Kind::ChangeOrder, id)
+                .expect("the change order");
+            assert_eq!(co["status"], "approved", "{co}");
+        }
         let created = sandbox.create_project(&mut rng, 1).expect("a project");
         assert!(created.starts_with("created project PM-0001"), "{created}");
         let id: i64 = created

@@ -10,6 +10,10 @@ fuzz_target!(|data: &[u8]| {
         // A parsed event always names a resource, a record and an event id.
         assert!(!event.resource.trim().is_empty());
         assert!(!event.resource_id.is_empty());
+        // Ids are positive 64-bit integers in canonical form (module `payload`).
+        let id = event.resource_id.parse::<i64>().expect("a 64-bit id");
+        assert!(id > 0 && id.to_string() == event.resource_id);
+        assert!(event.event_id.len() <= bridge_ingress::payload::MAX_EVENT_ID);
         assert!(!event.event_id.is_empty());
     }
 });

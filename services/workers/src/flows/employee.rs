@@ -15,7 +15,7 @@ use futures::future::BoxFuture;
 use std::sync::Arc;
 
 /// The Procore user a maestro* employee becomes, or why it cannot be one yet.
-fn new_user(employee: &Employee, description: &str) -> Result<NewCompanyUser, String> {
+pub(crate) fn new_user(employee: &Employee, description: &str) -> Result<NewCompanyUser, String> {
     let text = |v: Option<&str>| {
         v.map(str::trim)
             .filter(|v| !v.is_empty())
@@ -36,6 +36,27 @@ fn new_user(employee: &Employee, description: &str) -> Result<NewCompanyUser, St
         employee_id: Some(employee.number.trim().to_owned()),
         origin_id: Some(format!("employee:{}", employee.number.trim())),
     })
+}
+
+/// Why a maestro* employee is not sent at all, in words that follow its description; shared
+/// by the flow and the preview.
+pub(crate) fn not_sent(employee: &Employee) -> Option<String> {
+    (employee.status != EmployeeStatus::Active).then(|| {
+        format!(
+            " is not active in maestro* ({:?}); only active employees become Procore users",
+            employee.status
+        )
+    })
+}
+
+/// `employee 0042 (Julie Tremblay)`: how messages name an employee.
+pub(crate) fn describe(employee: &Employee) -> String {
+    let full_name = format!(
+        "{} {}",
+        employee.first_name.trim(),
+        employee.last_name.trim()
+    );
+    format!("employee {} ({})", employee.number.trim(), full_name.trim())
 }
 
 /// maestro* employee → Procore company user.
@@ -68,18 +89,10 @@ impl EmployeeToProcore {
                 description: None,
             });
         };
-        let full_name = format!(
-            "{} {}",
-            employee.first_name.trim(),
-            employee.last_name.trim()
-        );
-        let description = format!("employee {number} ({})", full_name.trim());
-        if employee.status != EmployeeStatus::Active {
+        let description = describe(&employee);
+        if let Some(why) = not_sent(&employee) {
             return Ok(Outcome::Skipped {
-                reason: format!(
-                    "{description} is not active in maestro* ({:?}); only active employees become Procore users",
-                    employee.status
-                ),
+                reason: format!("{description}{why}"),
                 description: Some(description),
             });
         }

@@ -113,7 +113,12 @@ impl OriginalBudgetToProcore {
             .await?
         {
             Ok(plan) => plan,
-            Err(errors) => return Err(Outcome::Fail(format!("{description}: {errors}"))),
+            Err(errors) => {
+                return Err(Outcome::Fail(format!(
+                    "{description}: {}",
+                    errors.join("; ")
+                )));
+            }
         };
         if plan.is_empty() {
             return Ok(synced(
@@ -161,7 +166,7 @@ impl OriginalBudgetToProcore {
 
     /// The lines to send; when an activity or group is missing from a catalog read a while
     /// ago, the catalog is read again once before the budget is refused.
-    async fn plan(
+    pub(crate) async fn plan(
         &self,
         procore: &Client,
         connection: i64,
@@ -169,7 +174,7 @@ impl OriginalBudgetToProcore {
         mode: CostCodeMode,
         lines: &[MaestroBudgetLine],
         today: &[ProcoreBudgetLine],
-    ) -> Step<Result<Vec<BudgetLineOut>, String>> {
+    ) -> Step<Result<Vec<BudgetLineOut>, Vec<String>>> {
         let reading = "reading the Procore cost codes and cost types";
         let catalog = self.catalog.get(procore, connection, project).await;
         let catalog = catalog.map_err(|e| fail::procore(reading, e))?;
@@ -191,21 +196,19 @@ fn plan_with(
     mode: CostCodeMode,
     lines: &[MaestroBudgetLine],
     today: &[ProcoreBudgetLine],
-) -> Result<Vec<BudgetLineOut>, String> {
+) -> Result<Vec<BudgetLineOut>, Vec<String>> {
     let types = catalog.types();
     let catalog = Catalog {
         mode,
         codes: &catalog.tree,
         types: &types,
     };
-    original_budget(lines, today, &catalog).map_err(|errors| {
-        let all: Vec<String> = errors.iter().map(ToString::to_string).collect();
-        all.join("; ")
-    })
+    original_budget(lines, today, &catalog)
+        .map_err(|errors| errors.iter().map(ToString::to_string).collect())
 }
 
 /// The Procore budget as it stands: one line per cost code + cost type of the budget view.
-async fn procore_lines(
+pub(crate) async fn procore_lines(
     procore: &Client,
     project: i64,
     description: &str,
@@ -230,7 +233,7 @@ async fn procore_lines(
         .collect())
 }
 
-fn maestro_line(line: &BudgetLine) -> MaestroBudgetLine {
+pub(crate) fn maestro_line(line: &BudgetLine) -> MaestroBudgetLine {
     let scale = 10f64.powi(bridge_maestro::Quantity::SCALE as i32);
     MaestroBudgetLine {
         activity: line.activity.clone(),
@@ -254,7 +257,7 @@ fn update(line: &BudgetLineOut) -> BudgetLineUpdate {
     }
 }
 
-fn line_name(line: &BudgetLineOut) -> String {
+pub(crate) fn line_name(line: &BudgetLineOut) -> String {
     if line.activity.is_empty() {
         format!("the Procore line of cost code {}", line.cost_code_id)
     } else {

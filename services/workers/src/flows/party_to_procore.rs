@@ -6,13 +6,28 @@ use crate::engine::{Context, Handler};
 use crate::flows::clients::Clients;
 use crate::flows::create_once::Once;
 use crate::flows::fail::{self, Step};
-use crate::flows::party::Party;
+use crate::flows::party::{MaestroParty, Party};
 use crate::outcome::{Note, Outcome, warnings};
 use bridge_domain::text::{Fitter, limits};
 use bridge_domain::{ChangeEvent, Direction, Route};
 use bridge_procore::models::Vendor;
 use futures::future::BoxFuture;
 use std::sync::Arc;
+
+/// Why a maestro* supplier or customer is not sent at all (ENTITIES §3: active, Interface
+/// box ticked), in words that follow its description; shared by the flow and the preview.
+pub(crate) fn not_sent(party: Party, record: &MaestroParty) -> Option<String> {
+    let word = party.word();
+    if let Some(state) = &record.inactive {
+        return Some(format!(
+            " is {state} in maestro*; only active {word}s are sent to Procore"
+        ));
+    }
+    if !record.sync {
+        return Some(": \"Synchronize with Procore\" is not checked on its Interface tab".into());
+    }
+    None
+}
 
 /// maestro* supplier or customer → Procore company.
 pub struct PartyToProcore {
@@ -27,7 +42,7 @@ impl PartyToProcore {
 
     /// What a Procore company with the same code means: linked (with a warning when it is
     /// inactive), or the maestro* record skipped when the company is tagged out of maestro*.
-    fn same_code(&self, description: &str, vendor: Vendor) -> Step<(i64, Vec<Note>)> {
+    pub(crate) fn same_code(&self, description: &str, vendor: Vendor) -> Step<(i64, Vec<Note>)> {
         let name = vendor.name.as_deref().unwrap_or_default();
         if let Some(tag) = self.party.domain().excluded_by(vendor.notes.as_deref()) {
             return Err(Outcome::Skipped {
@@ -67,15 +82,8 @@ impl PartyToProcore {
             reason: format!("{description}{why}"),
             description: Some(description.clone()),
         };
-        if let Some(state) = &record.inactive {
-            return Ok(skip(format!(
-                " is {state} in maestro*; only active {word}s are sent to Procore"
-            )));
-        }
-        if !record.sync {
-            return Ok(skip(
-                ": \"Synchronize with Procore\" is not checked on its Interface tab".into(),
-            ));
+        if let Some(why) = not_sent(self.party, &record) {
+            return Ok(skip(why));
         }
         let mut once = Once::new(ctx, event, self.party.kind(), description.clone());
         once.unless_linked_in_maestro(code).await?;

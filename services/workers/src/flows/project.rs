@@ -17,7 +17,7 @@ use std::sync::Arc;
 
 /// Why a project cannot be sent yet: Procore requires both dates (ENTITIES §3, "Mandatory in
 /// Procore").
-fn missing_dates(project: &Project) -> Option<String> {
+pub(crate) fn missing_dates(project: &Project) -> Option<String> {
     let missing: Vec<&str> = [
         (project.start_date.is_none(), "start date"),
         (project.closing_date.is_none(), "closing date"),
@@ -33,8 +33,27 @@ fn missing_dates(project: &Project) -> Option<String> {
     })
 }
 
+/// Why a maestro* project is not sent at all (ENTITIES §3 eligibility), in words that follow
+/// its description; shared by the flow and the preview.
+pub(crate) fn not_sent(project: &Project, settings: &FlowSettings) -> Option<String> {
+    if !project.active {
+        return Some("is inactive in maestro*; only active projects are sent to Procore".into());
+    }
+    if !project.procore.sync {
+        return Some("does not have \"Synchronize this Project with Procore\" checked (Project Desc. > Procore sub-tab)".into());
+    }
+    if let Some(prefix) = &settings.maestro_prefix
+        && project.prefix.as_deref() != Some(prefix.as_str())
+    {
+        return Some(format!(
+            "does not belong to the connection's prefix {prefix}"
+        ));
+    }
+    None
+}
+
 /// The Procore project a maestro* project becomes (seed 001: name 100, address 100, city 60).
-fn new_project(project: &Project, fit: &mut Fitter) -> NewProject {
+pub(crate) fn new_project(project: &Project, fit: &mut Fitter) -> NewProject {
     let text = |v: &Option<String>| {
         v.as_deref()
             .map(str::trim)
@@ -99,20 +118,8 @@ impl ProjectToProcore {
             reason: format!("{description} {why}"),
             description: Some(description.clone()),
         };
-        if !project.active {
-            return Ok(skip(
-                "is inactive in maestro*; only active projects are sent to Procore".into(),
-            ));
-        }
-        if !project.procore.sync {
-            return Ok(skip("does not have \"Synchronize this Project with Procore\" checked (Project Desc. > Procore sub-tab)".into()));
-        }
-        if let Some(prefix) = &settings.maestro_prefix
-            && project.prefix.as_deref() != Some(prefix.as_str())
-        {
-            return Ok(skip(format!(
-                "does not belong to the connection's prefix {prefix}"
-            )));
+        if let Some(why) = not_sent(&project, &settings) {
+            return Ok(skip(why));
         }
         let once = Once::new(ctx, event, EntityKind::Project, description.clone())
             .in_project(ProjectOf::Itself);

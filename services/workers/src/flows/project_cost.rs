@@ -9,13 +9,13 @@
 use crate::engine::{Context, Handler};
 use crate::flows::clients::Clients;
 use crate::flows::cost_catalog::{COST_TTL, CostCatalog};
+use crate::flows::cost_needs::{describe, direct_kind, needs};
 use crate::flows::create_once::{Once, ProjectOf};
 use crate::flows::fail::{self, Step};
 use crate::flows::links;
 use crate::flows::settings::FlowSettings;
-use crate::outcome::{Dependency, Note, Outcome};
-use bridge_domain::costs::{self, CostLineIn, CostRoute, DirectCostType, PlannedLine};
-use bridge_domain::dependencies::prerequisites;
+use crate::outcome::{Dependency, Outcome};
+use bridge_domain::costs::{self, CostLineIn, DirectCostType, PlannedLine};
 use bridge_domain::{ChangeEvent, Direction, EntityKind, Route};
 use bridge_maestro::{CostLine, ProjectCode, TransactionFilter};
 use bridge_procore::costs::{NewDirectCost, NewDirectCostLine};
@@ -218,102 +218,22 @@ impl ProjectCostToProcore {
             });
         };
         let type_code = t.type_code.as_char();
-        let name = costs::type_name(type_code).unwrap_or("transaction");
-        let text = t.description.as_deref().map(str::trim).unwrap_or_default();
-        let description = format!("cost {key} ({name} of {}, {text})", t.accounting_date);
-        let kind = match costs::route(type_code) {
-            Some(CostRoute::Direct(kind)) if t.is_eligible() => kind,
-            Some(CostRoute::OrderInvoice) => {
-                return Ok(Outcome::Skipped {
-                    reason: format!("{description} is an order invoice; it is sent as one"),
-                    description: Some(description),
-                });
-            }
-            _ => {
-                return Ok(Outcome::Skipped {
-                    reason: format!(
-                        "{description} is not an approved, transferred cost of a type sent to Procore"
-                    ),
-                    description: Some(description),
-                });
-            }
+        let description = describe(&t);
+        let kind = match direct_kind(&t, &description) {
+            Ok(kind) => kind,
+            Err(skipped) => return Ok(skipped),
         };
         let once = Once::new(ctx, event, EntityKind::ProjectCost, description.clone());
         once.unless_linked_in_maestro(key).await?;
-        let with_context = |outcome: Outcome| match outcome {
-            Outcome::Fail(why) => Outcome::Fail(format!("{description}: {why}")),
-            Outcome::Dead(why) => Outcome::Dead(format!("{description}: {why}")),
-            other => other,
-        };
-        let supplier = t
-            .supplier_code
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty());
-        let (mut project_id, mut vendor) = (None, None);
-        for need in prerequisites(EntityKind::ProjectCost) {
-            match need.kind {
-                EntityKind::Project => {
-                    let id = self::project_id(ctx, connection, project).await;
-                    project_id = Some(id.map_err(with_context)?);
-                }
-                // Only a cost that names a supplier waits for it.
-                EntityKind::Supplier => {
-                    if let Some(code) = supplier {
-                        vendor = Some(
-                            vendor_id(ctx, connection, code)
-                                .await
-                                .map_err(with_context)?,
-                        );
-                    }
-                }
-                other => {
-                    return Err(Outcome::Dead(format!(
-                        "{description}: the bridge does not know how to check {} ({other})",
-                        need.role
-                    )));
-                }
-            }
-        }
-        let Some(project_id) = project_id else {
-            return Err(Outcome::Dead(format!(
-                "{description}: its project is missing from the dependency table"
-            )));
-        };
-        let mut once = once.in_project(ProjectOf::Project(project_id));
-        // The employee only fills the name of a payroll cost; it never holds the cost.
-        let mut employee = None;
-        let number = t
-            .employee_number
-            .as_deref()
-            .map(str::trim)
-            .filter(|e| !e.is_empty());
-        if let (DirectCostType::Payroll, true, Some(number)) =
-            (kind, settings.payroll_fields.employee, number)
-        {
-            match links::by_maestro_key(&ctx.pool, connection, EntityKind::Employee, number).await? {
-                Some(link) => employee = Some(link.procore_id),
-                None => once.notes.push(Note::warning(format!(
-                    "employee {number} is not synchronized as a Procore user, so {description} is sent without the employee's name"
-                ))),
-            }
-        }
-        let invoice_no = t
-            .invoice_no
-            .as_deref()
-            .map(str::trim)
-            .filter(|i| !i.is_empty());
-        let invoice_no = match (kind, invoice_no) {
-            (_, Some(no)) => Some(no.to_owned()),
-            // Procore needs an invoice number on an invoice; the cost's key stands in.
-            (DirectCostType::Invoice, None) => {
-                once.notes.push(Note::warning(format!(
-                    "{description} has no invoice number in maestro*; Procore needs one, so the cost number {key} was sent instead"
-                )));
-                Some(key.to_owned())
-            }
-            _ => None,
-        };
+        let needs = needs(ctx, connection, &t, kind, &settings, &description).await?;
+        let mut once = once.in_project(ProjectOf::Project(needs.project_id));
+        once.notes.extend(needs.notes);
+        let (project_id, vendor, employee, invoice_no) = (
+            needs.project_id,
+            needs.vendor,
+            needs.employee,
+            needs.invoice_no,
+        );
         let cost = CostToSend {
             kind,
             origin: costs::origin_id("project_cost", key),

@@ -12,6 +12,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
+use tokio_util::task::{TaskTracker, task_tracker::TaskTrackerToken};
 
 /// Why the broker could not be used.
 #[derive(Debug, thiserror::Error)]
@@ -41,6 +42,8 @@ struct Inner {
     topology: Topology,
     current: watch::Sender<Option<Arc<Connection>>>,
     shutdown: CancellationToken,
+    /// One token per delivery handed out and not yet settled (see [`Broker::hold`]).
+    in_flight: TaskTracker,
 }
 
 impl Broker {
@@ -60,16 +63,30 @@ impl Broker {
                 topology,
                 current,
                 shutdown,
+                in_flight: TaskTracker::new(),
             }),
         };
         tokio::spawn(supervise(broker.clone()));
         Ok(broker)
     }
 
+    /// How long the connection stays open after shutdown for deliveries in flight to be
+    /// settled: under the 4 s `bridge up` gives its roles, so their acks go out before it exits.
+    pub const DRAIN_BOUND: Duration = Duration::from_millis(3_500);
+
+    /// Counts a delivery as in flight until the token is dropped; at shutdown the connection
+    /// closes once none is left, or after [`Broker::DRAIN_BOUND`].
+    pub(crate) fn hold(&self) -> TaskTrackerToken {
+        self.inner.in_flight.token()
+    }
+
     pub fn topology(&self) -> &Topology {
         &self.inner.topology
     }
 
+    /// The process's stop signal. Consumers stop taking deliveries on it; the connection
+    /// itself stays open until the deliveries in flight are settled (at most
+    /// [`Broker::DRAIN_BOUND`]), so publishing and acking keep working meanwhile.
     pub fn shutdown(&self) -> &CancellationToken {
         &self.inner.shutdown
     }
@@ -124,20 +141,33 @@ async fn open(
             });
         }
     };
-    let channel = conn
-        .create_channel()
-        .await
-        .map_err(|source| BrokerError::Unreachable {
-            address: address.clone(),
-            source,
-        })?;
     topology
-        .declare(&channel)
+        .declare(&conn)
         .await
         .map_err(BrokerError::Topology)?;
-    // Best effort: the channel was only for declaring.
-    let _ = channel.close(200, "topology declared".into()).await;
     Ok(conn)
+}
+
+/// Waits until every delivery handed out is settled, or [`Broker::DRAIN_BOUND`] passes: what
+/// is still unsettled then goes back to its queue when the connection closes.
+async fn drain(inner: &Inner) {
+    inner.in_flight.close();
+    let left = inner.in_flight.len();
+    if tokio::time::timeout(Broker::DRAIN_BOUND, inner.in_flight.wait())
+        .await
+        .is_err()
+    {
+        tracing::warn!(
+            left = inner.in_flight.len(),
+            "deliveries still unsettled after {:?}; they return to their queues",
+            Broker::DRAIN_BOUND
+        );
+    } else if left > 0 {
+        tracing::info!(
+            settled = left,
+            "deliveries in flight settled before closing"
+        );
+    }
 }
 
 /// Watches the connection and replaces it when it dies, until shutdown.
@@ -155,6 +185,7 @@ async fn supervise(broker: Broker) {
         loop {
             tokio::select! {
                 _ = inner.shutdown.cancelled() => {
+                    drain(inner).await;
                     let _ = conn.close(200, "shutting down".into()).await;
                     inner.current.send_replace(None);
                     return;

@@ -15,10 +15,13 @@ use bridge_domain::routing::{
 };
 use futures::StreamExt as _;
 use lapin::message::Delivery;
-use lapin::options::{BasicAckOptions, BasicConsumeOptions, BasicQosOptions, BasicRejectOptions};
+use lapin::options::{
+    BasicAckOptions, BasicCancelOptions, BasicConsumeOptions, BasicQosOptions, BasicRejectOptions,
+};
 use lapin::types::{AMQPValue, FieldTable};
 use lapin::{Channel, Consumer};
 use std::time::Duration;
+use tokio_util::task::task_tracker::TaskTrackerToken;
 
 /// A consumer on one queue that resubscribes by itself.
 pub struct Subscription {
@@ -33,6 +36,11 @@ pub struct Subscription {
 pub struct Incoming {
     delivery: Delivery,
     queue: String,
+    /// Keeps the connection open at shutdown until this delivery is settled.
+    _in_flight: TaskTrackerToken,
+    /// Keeps the channel open: lapin closes a channel when its last handle goes, and a
+    /// delivery can only be settled on the channel it came on.
+    _channel: Channel,
 }
 
 impl Subscription {
@@ -50,8 +58,10 @@ impl Subscription {
         &self.queue
     }
 
-    /// The next delivery; `None` once the process is shutting down. Messages not yet
-    /// settled when the subscription is dropped go back to the queue.
+    /// The next delivery; `None` once the process is shutting down, after cancelling the
+    /// consumer so the broker sends no more. Deliveries already handed out can still be
+    /// settled: the connection stays open until they are (see [`Broker::shutdown`]). Messages
+    /// buffered but not handed out go back to the queue when the connection closes.
     ///
     /// Cancel-safe: subscribing runs in a task of its own, so a caller that stops waiting
     /// (a `select!` that took another branch) never leaves a half-made consumer holding
@@ -66,7 +76,8 @@ impl Subscription {
                     .connecting
                     .get_or_insert_with(|| tokio::spawn(subscribe(broker, queue, prefetch)));
                 let joined = tokio::select! {
-                    _ = shutdown.cancelled() => return None,
+                    biased;
+                    _ = shutdown.cancelled() => return self.stop().await,
                     joined = task => joined,
                 };
                 self.connecting = None;
@@ -88,7 +99,8 @@ impl Subscription {
             }
             let (_, consumer) = self.active.as_mut()?;
             let next = tokio::select! {
-                _ = shutdown.cancelled() => return None,
+                biased;
+                _ = shutdown.cancelled() => return self.stop().await,
                 next = consumer.next() => next,
             };
             match next {
@@ -103,9 +115,12 @@ impl Subscription {
                     self.active = None;
                 }
                 Some(Ok(delivery)) => {
+                    let channel = self.active.as_ref().map(|(c, _)| c.clone())?;
                     return Some(Incoming {
                         delivery,
                         queue: self.queue.clone(),
+                        _in_flight: self.broker.hold(),
+                        _channel: channel,
                     });
                 }
                 Some(Err(e)) => {
@@ -118,6 +133,28 @@ impl Subscription {
                 }
             }
         }
+    }
+}
+
+impl Subscription {
+    /// Cancels the consumer (best effort, briefly) so the broker stops sending while the
+    /// deliveries in flight finish; always `None`, for `next` to return.
+    async fn stop(&mut self) -> Option<Incoming> {
+        if let Some(task) = self.connecting.take() {
+            task.abort();
+        }
+        if let Some((channel, consumer)) = self.active.take()
+            && channel.status().connected()
+        {
+            let cancel = channel.basic_cancel(consumer.tag(), BasicCancelOptions::default());
+            if let Err(e) = tokio::time::timeout(Duration::from_secs(1), cancel)
+                .await
+                .unwrap_or(Ok(()))
+            {
+                tracing::debug!(queue = %self.queue, error = %e, "could not cancel the consumer");
+            }
+        }
+        None
     }
 }
 

@@ -12,8 +12,12 @@ use lapin::options::{
     QueueDeleteOptions,
 };
 use lapin::types::{AMQPValue, FieldTable, LongString};
-use lapin::{Channel, ExchangeKind};
+use lapin::{Channel, Connection, ExchangeKind};
 use std::time::Duration;
+
+/// The dead-letter queue's delivery limit: out of reach of the archiver, which holds a letter
+/// while Postgres is down and returns one it cannot store at most once a minute.
+pub const DEAD_LETTER_DELIVERY_LIMIT: i64 = i32::MAX as i64;
 
 /// What to declare: the names, the delivery limit and the wait of each retry tier.
 #[derive(Debug, Clone)]
@@ -106,7 +110,19 @@ impl Topology {
         }
         queues.push(QueueSpec {
             name: n.dead_letter_queue(),
-            arguments: vec![("x-queue-type", text("quorum"))],
+            arguments: vec![
+                ("x-queue-type", text("quorum")),
+                // RabbitMQ 4.x gives quorum queues a delivery limit of 20 and drops a message
+                // past it when no dead-letter exchange is set; this queue is the last stop, so
+                // its limit is set out of reach (3.10 refuses -1, "unlimited" on 4.x).
+                (
+                    "x-delivery-limit",
+                    ArgValue::Number(DEAD_LETTER_DELIVERY_LIMIT),
+                ),
+                // Full (under an operator's length policy): refuse new letters, which then
+                // stay in their work queue or with their publisher, instead of dropping old ones.
+                ("x-overflow", text("reject-publish")),
+            ],
             binding: (n.dead_exchange(), String::new(), vec![]),
         });
         queues
@@ -125,7 +141,26 @@ impl Topology {
 
     /// Declares everything. Idempotent; fails if a queue exists with other arguments (for
     /// example after a change of the delivery limit), naming the queue.
-    pub async fn declare(&self, channel: &Channel) -> anyhow::Result<()> {
+    pub async fn declare(&self, connection: &Connection) -> anyhow::Result<()> {
+        use anyhow::Context as _;
+        let channel = connection
+            .create_channel()
+            .await
+            .context("opening a channel to declare the topology")?;
+        let channel = self.declare_on(connection, channel).await?;
+        // Best effort: the channel was only for declaring. (Only a live one: closing a channel
+        // the broker already closed makes it close the whole connection.)
+        let _ = channel.close(200, "topology declared".into()).await;
+        Ok(())
+    }
+
+    /// Declares everything on `channel`; returns the channel still open at the end (another
+    /// one when replacing the dead-letter queue cost the first).
+    async fn declare_on(
+        &self,
+        connection: &Connection,
+        channel: Channel,
+    ) -> anyhow::Result<Channel> {
         use anyhow::Context as _;
         let durable = ExchangeDeclareOptions {
             durable: true,
@@ -141,17 +176,25 @@ impl Topology {
             durable: true,
             ..Default::default()
         };
+        let dead_letters = self.names.dead_letter_queue();
+        let mut channel = channel;
         for q in self.queues() {
-            channel
+            let declared = channel
                 .queue_declare(q.name.as_str().into(), queue_opts, table(&q.arguments))
-                .await
-                .with_context(|| {
+                .await;
+            if declared.is_err() && q.name == dead_letters {
+                // An older version declared it without the arguments that keep every letter;
+                // the failed declaration closed the channel.
+                channel = migrate_dead_letters(connection, &q, queue_opts).await?;
+            } else {
+                declared.with_context(|| {
                     format!(
                         "declaring queue {} (if it exists with other arguments, delete it or \
                          keep the old settings)",
                         q.name
                     )
                 })?;
+            }
             let (exchange, key, args) = &q.binding;
             channel
                 .queue_bind(
@@ -164,7 +207,7 @@ impl Topology {
                 .await
                 .with_context(|| format!("binding queue {} to {exchange}", q.name))?;
         }
-        Ok(())
+        Ok(channel)
     }
 
     /// Deletes every queue and exchange of this prefix (used by tests to clean up).
@@ -206,6 +249,54 @@ impl std::fmt::Display for ArgValue {
             ArgValue::Number(n) => write!(f, "{n}"),
         }
     }
+}
+
+/// Replaces a dead-letter queue an older version declared with other arguments, when it is
+/// empty (the archiver empties it as letters arrive): deleted if empty, declared again. One
+/// that still holds letters is left as it is and named, so no letter is ever dropped.
+async fn migrate_dead_letters(
+    connection: &Connection,
+    q: &QueueSpec,
+    options: QueueDeclareOptions,
+) -> anyhow::Result<Channel> {
+    use anyhow::Context as _;
+    let channel = connection
+        .create_channel()
+        .await
+        .context("opening a channel to replace the dead-letter queue")?;
+    let passive = QueueDeclareOptions {
+        passive: true,
+        ..options
+    };
+    let old = channel
+        .queue_declare(q.name.as_str().into(), passive, FieldTable::default())
+        .await
+        .with_context(|| format!("reading queue {}", q.name))?;
+    let (held, readers) = (old.message_count(), old.consumer_count());
+    if held > 0 || readers > 0 {
+        anyhow::bail!(
+            "the dead-letter queue {} was declared by an older version and still holds {held} \
+             letter(s) with {readers} archiver(s) reading it, so it was left as it is; stop every \
+             bridge process of the older version once the queue is empty, then start this one",
+            q.name
+        );
+    }
+    // Empty and unread: nothing of the older version writes to it any more. (Quorum queues
+    // refuse a delete "if empty", hence the check above.)
+    channel
+        .queue_delete(q.name.as_str().into(), QueueDeleteOptions::default())
+        .await
+        .with_context(|| format!("deleting the older queue {}", q.name))?;
+    let channel = connection
+        .create_channel()
+        .await
+        .context("opening a channel to declare the dead-letter queue")?;
+    channel
+        .queue_declare(q.name.as_str().into(), options, table(&q.arguments))
+        .await
+        .with_context(|| format!("declaring queue {} again", q.name))?;
+    tracing::info!(queue = %q.name, "replaced the empty dead-letter queue of an older version");
+    Ok(channel)
 }
 
 /// An exchange kind as RabbitMQ names it (`topic`, `headers`, …), for people to read.
@@ -257,5 +348,27 @@ mod tests {
                 .contains(&("x-message-ttl", ArgValue::Number(1000)))
         );
         assert!(queues.iter().any(|q| q.name == "p.dead-letters"));
+    }
+
+    #[test]
+    fn the_dead_letter_queue_never_drops_a_letter() {
+        let t = Topology::new(Names::new("p"), 7, [Duration::from_secs(1); 5]);
+        let queues = t.queues();
+        let dead = queues.iter().find(|q| q.name == "p.dead-letters").unwrap();
+        let expected = [
+            ("x-queue-type", text("quorum")),
+            ("x-delivery-limit", ArgValue::Number(i64::from(i32::MAX))),
+            ("x-overflow", text("reject-publish")),
+        ];
+        for argument in expected {
+            assert!(dead.arguments.contains(&argument), "{argument:?}");
+        }
+        // No dead-letter exchange of its own: nothing leaves this queue but an ack.
+        assert!(
+            !dead
+                .arguments
+                .iter()
+                .any(|(k, _)| k.starts_with("x-dead-letter"))
+        );
     }
 }
