@@ -1,5 +1,5 @@
 //! `bridge sync preview`: what the flows would send to Procore, record by record, with its
-//! warnings and errors, writing nothing (seed 001's "View Budgets" and "See Transactions").
+//! warnings and errors, writing nothing (docs/rules.md's "View Budgets" and "See Transactions").
 //! Exit status 0, or 3 when some record would fail.
 
 use anyhow::Context as _;

@@ -94,7 +94,7 @@ async fn setup(config: Config) -> Setup {
 }
 
 impl Setup {
-    /// Another connection on the same Procore company (seed 000: one per prefix).
+    /// Another connection on the same Procore company (rules §6: one per prefix).
     async fn connect(&self, name: &str) {
         let mut new = NewConnection::sandbox(
             name,

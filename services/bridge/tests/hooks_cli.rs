@@ -1,5 +1,5 @@
 //! `bridge procore hooks install` as an operator runs it: the pairing guard checks the
-//! connection before the hook is written (issue 10, fix 7; seed 000).
+//! connection before the hook is written (issue 10, fix 7; rules §6).
 
 use bridge_maestro::CompanyClass;
 use bridge_platform::connections::{self, NewConnection};

@@ -392,7 +392,7 @@ async fn redeliveries_racing_each_other_are_all_accepted_and_stored_once() {
     assert_eq!(inbox(&s.db).await.len(), 30);
 }
 
-/// ENTITIES §1 (Customers): a prime contract's event feeds the customer route with the
+/// rules §1 (Customers): a prime contract's event feeds the customer route with the
 /// contract's owner to resolve, never with the contract id read as a company id.
 #[tokio::test]
 async fn a_prime_contract_event_names_the_contract_to_the_customer_route() {

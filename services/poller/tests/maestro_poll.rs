@@ -255,7 +255,7 @@ async fn only_approved_transferred_transactions_of_synced_types_are_emitted() {
     s.emulator
         .add_transaction(CO, transaction("P-1", '1', t, false, day(2)))
         .unwrap();
-    // `3` is not one of the types seed 001 lists for Procore.
+    // `3` is not one of the types docs/rules.md lists for Procore.
     s.emulator
         .add_transaction(CO, transaction("P-1", '3', t, true, day(2)))
         .unwrap();

@@ -622,7 +622,7 @@ async fn the_loop_reconciles_every_connection_until_shut_down() {
         .expect("the loop ends without error");
 }
 
-/// ENTITIES §1 (Customers): a swept prime contract feeds the customer route with the
+/// rules §1 (Customers): a swept prime contract feeds the customer route with the
 /// contract to resolve (`prime_contract:<id>`) and its project, never with the contract id
 /// read as a company id; the two rows of one change keep distinct keys.
 #[tokio::test]

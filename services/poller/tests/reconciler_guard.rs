@@ -1,5 +1,5 @@
 //! The reconciler writes nothing for a connection the pairing guard refuses (issue 10, fix 7;
-//! seed 000): labelled a developer sandbox, its Procore address is Procore's production host.
+//! rules §6): labelled a developer sandbox, its Procore address is Procore's production host.
 
 use bridge_platform::connections::{self, NewConnection};
 use bridge_platform::testing::TestDb;

@@ -116,7 +116,7 @@ pub fn warnings(list: Vec<bridge_domain::text::Warning>) -> Vec<Note> {
 }
 
 /// How a record held by Procore's API call limit reads in the synchronization window
-/// (ENTITIES §3, "Status a user sees"): it resumes by itself.
+/// (rules §3, "Status a user sees"): it resumes by itself.
 pub const WAITING_FOR_API_LIMIT: &str = "waiting for API limit";
 
 /// The `waiting_on` value of an item held by Procore's call limit (no link wakes it; its

@@ -204,7 +204,7 @@ fn compare_links(kind: EntityKind, new: (&str, i64), existing: &[(String, i64)])
 }
 
 /// Marks the record's sync item `running` while its handler works (the synchronization
-/// window's "running", ENTITIES §3). The attempt is counted when its outcome is recorded.
+/// window's "running", rules §3). The attempt is counted when its outcome is recorded.
 pub async fn mark_running(pool: &PgPool, event: &ChangeEvent) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO sync_items (connection_id, kind, direction, record_key, status, attempts,

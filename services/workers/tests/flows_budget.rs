@@ -1,4 +1,4 @@
-//! Budgets end to end (ENTITIES §1 and §4, seed 001 "Original Budget" and "Modified Budget"):
+//! Budgets end to end (rules §1 and §4, docs/rules.md "Original Budget" and "Modified Budget"):
 //! the maestro* Budget column into the Procore budget, and Procore's Approved COs into the
 //! maestro* Modification column, through the real broker and Postgres against both emulators.
 

@@ -1,4 +1,4 @@
-//! The pairing guard verifies instead of trusting labels (issue 10, fix 7; seed 000): the
+//! The pairing guard verifies instead of trusting labels (issue 10, fix 7; rules §6): the
 //! workers get no client for a connection whose maestro* company is really of another class
 //! than declared, or whose Procore address is another environment's host.
 

@@ -1,4 +1,4 @@
-//! The synchronization window's `running` status (ENTITIES §3): a record's sync item says
+//! The synchronization window's `running` status (rules §3): a record's sync item says
 //! `running` while its handler works, and its outcome afterwards.
 
 use bridge_domain::{Action, ChangeEvent, Direction, EntityKind, Envelope, Route, Source};

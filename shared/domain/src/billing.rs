@@ -1,12 +1,12 @@
 //! Procore prime contracts and their change orders as maestro* progress billing contracts
-//! (ENTITIES §1 `prime_contract`, `prime_change_order`; §3 "maestro* codes"; seed 001,
+//! (rules §1 `prime_contract`, `prime_change_order`; §3 "maestro* codes"; docs/rules.md,
 //! "Progress Billing Contracts" and "Change Order on Billing Contracts"):
 //!
 //! - the accounting method says how the contract is billed: by unit/quantity (maestro*
 //!   progress type Quantity; quantity, unit of measure and unit price on each line) or by
 //!   amount (Rate; the amount on each line);
 //! - each Schedule of Values line's cost code becomes the line's activity by the cost-code mode
-//!   (ENTITIES §4);
+//!   (rules §4);
 //! - a billing contract's number is its project's number, so a project has at most one: a
 //!   second prime contract is refused, never merged;
 //! - a change order's lines keep their amount, with quantity and unit price when priced by the
@@ -87,7 +87,7 @@ fn activity(
 }
 
 /// The lines of a billing contract: by unit/quantity they carry quantity, unit and unit price;
-/// by amount, the amount only (seed 001, "Cost Breakdown Tab").
+/// by amount, the amount only (docs/rules.md, "Cost Breakdown Tab").
 pub fn contract_lines(
     lines: &[CommitmentLine<'_>],
     method: AccountingMethod,
@@ -120,7 +120,7 @@ pub fn contract_lines(
 }
 
 /// The lines of a billing change order: the amount as sent, with quantity and unit price when
-/// the line is priced by the unit (seed 001, "Change Order Tab": cost code, unit quantity, unit
+/// the line is priced by the unit (docs/rules.md, "Change Order Tab": cost code, unit quantity, unit
 /// cost).
 pub fn change_order_lines(
     lines: &[CommitmentLine<'_>],

@@ -1,4 +1,4 @@
-//! Budgets (ENTITIES §1 `original_budget` and `modified_budget`, §4; seed 001 "Original Budget"
+//! Budgets (rules §1 `original_budget` and `modified_budget`, §4; docs/rules.md "Original Budget"
 //! and "Modified Budget"): which lines the maestro* Budget column becomes in Procore, and which
 //! Modification values Procore's "Approved COs" column becomes in maestro*.
 //!
@@ -48,7 +48,7 @@ pub struct Quantities {
 }
 
 /// A budget line whose activity or group has no Procore match: names the activity, the group
-/// and the mode (ENTITIES §4).
+/// and the mode (rules §4).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("budget line of activity {activity}, group {group} ({mode} cost-code mode): {error}")]
 pub struct LineError {
@@ -66,7 +66,7 @@ pub struct Catalog<'a> {
     pub types: &'a [(i64, &'a str)],
 }
 
-/// The lines that make the Procore budget equal to maestro*'s Budget column (seed 001,
+/// The lines that make the Procore budget equal to maestro*'s Budget column (docs/rules.md,
 /// "Original Budget"): one per activity + group with an amount or a quantity, zero lines left
 /// out; maestro* wins on every difference; a Procore line maestro* no longer has is set to
 /// zero; a line already equal is not sent. Empty when the budgets already agree.
@@ -170,10 +170,10 @@ pub struct Modification {
     pub amount_cents: i64,
 }
 
-/// What "Approved COs" makes of maestro*'s Modification column (seed 001, "Modified
+/// What "Approved COs" makes of maestro*'s Modification column (docs/rules.md, "Modified
 /// Budget"): the rows of one activity + group summed; only values that differ from what
 /// maestro* holds (`current`, by activity and group) are sent. `exists` says whether maestro*
-/// has the activity + group (ENTITIES §2); the others come back apart, to be named.
+/// has the activity + group (rules §2); the others come back apart, to be named.
 pub fn modifications(
     rows: &[ApprovedCos],
     current: &BTreeMap<(String, String), i64>,

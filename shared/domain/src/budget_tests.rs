@@ -10,7 +10,7 @@ fn node(id: i64, code: &str, parent: Option<i64>) -> CostCodeNode {
     }
 }
 
-/// ENTITIES §4, direct rows: `01`, `01-A` > `01-A-001` > `01-A-001-01`, and a second leaf.
+/// rules §4, direct rows: `01`, `01-A` > `01-A-001` > `01-A-001-01`, and a second leaf.
 fn direct() -> CostCodeTree {
     CostCodeTree::new(vec![
         node(1, "01", None),
@@ -21,7 +21,7 @@ fn direct() -> CostCodeTree {
     ])
 }
 
-/// ENTITIES §4, concatenated row: `01` > `A` > `001` > `01`.
+/// rules §4, concatenated row: `01` > `A` > `001` > `01`.
 fn concatenated() -> CostCodeTree {
     CostCodeTree::new(vec![
         node(1, "01", None),

@@ -1,4 +1,4 @@
-//! Commitment change orders, Procore → maestro* (ENTITIES §1 `subcontract_change_order`, seed
+//! Commitment change orders, Procore → maestro* (rules §1 `subcontract_change_order`, seed
 //! 001 "Change Orders on a Subcontract"): which ones are sent, and the key that names one in
 //! maestro*. Only `Approved` change orders on a subcontract (work order contract) are sent;
 //! those on purchase orders are skipped with the seed's words; prime contract change orders

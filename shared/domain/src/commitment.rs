@@ -1,4 +1,4 @@
-//! Procore commitments (purchase orders, subcontracts) as maestro* orders, ENTITIES §1 and §3:
+//! Procore commitments (purchase orders, subcontracts) as maestro* orders, rules §1 and §3:
 //! each Schedule of Values line becomes a cost-breakdown line (cost code → activity by the
 //! cost-code mode, cost type → group, amounts as Procore sends them); the Procore number goes to
 //! the external number ("No Externe", 40); change orders on purchase orders are not sent.
@@ -12,7 +12,7 @@ pub mod line_limits {
     pub const UNIT: usize = 10;
 }
 
-/// The words of seed 001 on change orders made to a purchase order (ENTITIES §1).
+/// The words of docs/rules.md on change orders made to a purchase order (rules §1).
 pub const PURCHASE_ORDER_CHANGE_ORDERS: &str = "Procore allows to make change orders to an order. It is however not permitted at this time. It will therefore be impossible to synchronize with maestro* for this type of transaction.";
 
 /// The commitment a change order is made on.

@@ -1,4 +1,4 @@
-//! Cost codes (maestro* activities) and cost types (maestro* groups), ENTITIES §4: the
+//! Cost codes (maestro* activities) and cost types (maestro* groups), rules §4: the
 //! connection's cost-code mode says how a Procore cost code and a maestro* activity name each
 //! other; only leaf cost codes carry costs; groups match cost types by code.
 
@@ -173,7 +173,7 @@ mod tests {
         }
     }
 
-    /// The direct rows of the ENTITIES §4 table: `01`, `01-A` > `01-A-001` > `01-A-001-01`.
+    /// The direct rows of the rules §4 table: `01`, `01-A` > `01-A-001` > `01-A-001-01`.
     fn direct_tree() -> CostCodeTree {
         CostCodeTree::new(vec![
             node(1, "01", None),

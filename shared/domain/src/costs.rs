@@ -1,7 +1,7 @@
-//! Project costs towards Procore (ENTITIES §5, seed 001 "Project Costs"): which maestro*
+//! Project costs towards Procore (rules §5, docs/rules.md "Project Costs"): which maestro*
 //! transaction type becomes which Procore direct cost type, which payroll fields a connection
-//! sends (ENTITIES §6, "transactions: payroll fields sent"), and how a transaction's lines
-//! become direct-cost lines with their cost code and cost type (ENTITIES §4).
+//! sends (rules §6, "transactions: payroll fields sent"), and how a transaction's lines
+//! become direct-cost lines with their cost code and cost type (rules §4).
 
 use crate::cost_codes::{CostCodeError, CostCodeMode, CostCodeTree};
 use std::collections::HashMap;
@@ -33,8 +33,8 @@ pub enum CostRoute {
     OrderInvoice,
 }
 
-/// The 16 synchronized types of seed 001 with their names and routes (ENTITIES §5 table;
-/// the Procore type is a **(design)** choice of ENTITIES).
+/// The 16 synchronized types of docs/rules.md with their names and routes (rules §5 table;
+/// the Procore type is a **(design)** choice of the entity specification, rules §5).
 const TYPES: [(char, &str, CostRoute); 16] = {
     use CostRoute::{Direct, OrderInvoice};
     use DirectCostType::{Expense, Invoice, Payroll};
@@ -71,14 +71,14 @@ pub fn route(code: char) -> Option<CostRoute> {
     TYPES.iter().find(|t| t.0 == code).map(|t| t.2)
 }
 
-/// The maestro* name of the type (seed 001), for messages and the Procore description.
+/// The maestro* name of the type (docs/rules.md), for messages and the Procore description.
 pub fn type_name(code: char) -> Option<&'static str> {
     TYPES.iter().find(|t| t.0 == code).map(|t| t.1)
 }
 
-/// The payroll fields a connection sends besides the amount (ENTITIES §5: only the total
+/// The payroll fields a connection sends besides the amount (rules §5: only the total
 /// amount is mandatory). **(design)** Without the setting all three are sent: that is what
-/// seed 001 describes for hour transactions.
+/// docs/rules.md describes for hour transactions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PayrollFields {
     pub hours: bool,
@@ -166,7 +166,7 @@ pub struct LineError {
     pub source: CostCodeError,
 }
 
-/// The `origin_id` of a cost sent as a direct cost (`<kind>:<maestro* key>`, ENTITIES §3).
+/// The `origin_id` of a cost sent as a direct cost (`<kind>:<maestro* key>`, rules §3).
 pub fn origin_id(kind: &str, key: &str) -> String {
     format!("{kind}:{}", key.trim())
 }
@@ -219,7 +219,7 @@ pub fn plan_lines(
         .collect()
 }
 
-/// Procore's description of a cost: the maestro* type and the description (seed 001, "Type +
+/// Procore's description of a cost: the maestro* type and the description (docs/rules.md, "Type +
 /// Description").
 pub fn description(code: char, text: Option<&str>) -> String {
     let name = type_name(code).unwrap_or("Transaction");

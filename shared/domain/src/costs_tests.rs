@@ -59,7 +59,7 @@ fn payroll_fields_come_from_the_setting_or_default_to_all() {
 }
 
 fn catalog() -> Catalog {
-    // ENTITIES §4: 01 > 01-A > 01-A-001 (leaf), direct mode codes.
+    // rules §4: 01 > 01-A > 01-A-001 (leaf), direct mode codes.
     let node = |id, code: &str, parent| CostCodeNode {
         id,
         code: code.into(),

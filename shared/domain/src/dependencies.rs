@@ -1,4 +1,4 @@
-//! Which kind waits for which before it can be written (ENTITIES §2, "Dependencies"). Flows
+//! Which kind waits for which before it can be written (rules §2, "Dependencies"). Flows
 //! ask this table instead of deciding their waits themselves.
 
 use crate::entity::EntityKind;

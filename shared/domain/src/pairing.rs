@@ -1,4 +1,4 @@
-//! The pairing guard's verdicts (ENTITIES §6 "Connection settings"; seed 000: "in no case
+//! The pairing guard's verdicts (rules §6 "Connection settings"; rules §6: "in no case
 //! whatsoever" may a production environment be paired with a test one).
 //!
 //! The guard trusts no label: the maestro* side is the class maestro* lists for the company,
@@ -39,7 +39,7 @@ impl fmt::Display for MaestroClass {
     }
 }
 
-/// A Procore environment (ENTITIES §6).
+/// A Procore environment (rules §6).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ProcoreEnvironment {
     Production,

@@ -26,7 +26,7 @@ fn pairing() -> Pairing<'static> {
 
 #[test]
 fn the_environment_comes_from_procore_hosts_and_a_custom_url_keeps_its_label() {
-    // ENTITIES §6: the three Procore hosts; a custom URL with a declared environment.
+    // rules §6: the three Procore hosts; a custom URL with a declared environment.
     let table = [
         (PRODUCTION, Sandbox, PProd),
         ("https://api.procore.com/rest/v1.0", Monthly, PProd),

@@ -1,4 +1,4 @@
-//! Which Procore companies are maestro* suppliers or customers (ENTITIES §1 and §3): the
+//! Which Procore companies are maestro* suppliers or customers (rules §1 and §3): the
 //! exclusion keywords, and a customer being the owner of a prime contract or tagged `CLIENT`.
 //! A customer event names either the company or the prime contract whose owner it is.
 
@@ -73,7 +73,7 @@ impl PartyKind {
 }
 
 /// Why a Procore company is not a maestro* customer, or `None` when it is one: the owner of a
-/// prime contract, or a company tagged `CLIENT` (ENTITIES §1).
+/// prime contract, or a company tagged `CLIENT` (rules §1).
 pub fn not_a_customer(notes: Option<&str>, owner_of_prime_contract: bool) -> Option<String> {
     if owner_of_prime_contract || text::has_keyword(notes, CUSTOMER_KEYWORD) {
         return None;

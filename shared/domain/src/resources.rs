@@ -1,5 +1,5 @@
 //! Which Procore webhook resources the bridge syncs, onto which routes, and how each route's
-//! event names its record (ENTITIES §1 and §2; docs/architecture.md, "Ingress", routing).
+//! event names its record (rules §1 and §2; docs/architecture.md, "Ingress", routing).
 //!
 //! Names are Procore's trigger resource names. Line-item resources are not routed: commitments
 //! and costs are created whole when their parent is approved, and later edits are not
@@ -14,7 +14,7 @@ pub enum RecordKey {
     Itself,
     /// The record is the company that owns the changed prime contract (its `vendor_id`),
     /// written `prime_contract:<contract id>` (read back by `party::CompanyRecord::parse`): the
-    /// worker reads the contract to find it. A contract id is never a company id (ENTITIES §1,
+    /// worker reads the contract to find it. A contract id is never a company id (rules §1,
     /// Customers).
     OwnerOfPrimeContract,
 }
@@ -135,7 +135,7 @@ mod tests {
             ("Projects", "11", &[(Project, "11")]),
             ("Company Vendors", "7", &[(Supplier, "7"), (Customer, "7")]),
             ("Project Vendors", "7", &[(Supplier, "7"), (Customer, "7")]),
-            // ENTITIES §1: the customer of a prime contract is its owner, never the contract.
+            // rules §1: the customer of a prime contract is its owner, never the contract.
             (
                 "Prime Contracts",
                 "900",

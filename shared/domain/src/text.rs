@@ -1,11 +1,11 @@
-//! Text rules of ENTITIES §3 ("Common rules"): values cut to the target's field with a warning
+//! Text rules of rules §3 ("Common rules"): values cut to the target's field with a warning
 //! naming the field, the limit and the original length; exclusion keywords in Procore's
 //! `notes`; Procore Title + Description joined into one maestro* field; a Procore abbreviated
 //! name as a maestro* code. Pure functions, no IO (docs/architecture.md, "Messages").
 
 use std::fmt;
 
-/// Field lengths named by seed 001 (ENTITIES §3, "Truncation").
+/// Field lengths named by docs/rules.md (rules §3, "Truncation").
 pub mod limits {
     /// Procore project name (maestro* project description).
     pub const PROJECT_NAME: usize = 100;
@@ -33,7 +33,7 @@ pub mod limits {
     pub const EXTERNAL_NUMBER: usize = 40;
 }
 
-/// A warning kept on a sync item: it never blocks the record (ENTITIES §3, "Status a user
+/// A warning kept on a sync item: it never blocks the record (rules §3, "Status a user
 /// sees").
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Warning(pub String);
@@ -112,13 +112,13 @@ impl Fitter {
     }
 }
 
-/// Keywords that keep a Procore company out of maestro* as a supplier (seed 001).
+/// Keywords that keep a Procore company out of maestro* as a supplier (docs/rules.md).
 pub const SUPPLIER_EXCLUSIONS: [&str; 2] = ["NOTMAESTRO", "PASMAESTRO"];
 
-/// Keywords that keep a Procore company out of maestro* as a customer (seed 001).
+/// Keywords that keep a Procore company out of maestro* as a customer (docs/rules.md).
 pub const CUSTOMER_EXCLUSIONS: [&str; 3] = ["NOTMAESTRO", "PASMAESTRO", "PASCLIENT"];
 
-/// The keyword that makes a Procore company a customer (ENTITIES §1, `customer`).
+/// The keyword that makes a Procore company a customer (rules §1, `customer`).
 pub const CUSTOMER_KEYWORD: &str = "CLIENT";
 
 /// The first of `tags` found as a whole word in Procore's keywords (`notes`), ignoring case.
@@ -139,7 +139,7 @@ fn words(keywords: Option<&str>) -> impl Iterator<Item = &str> {
 }
 
 /// Procore Title + Description as one maestro* Memo / Details, joined with " - "; either may
-/// be blank (ENTITIES §3, "Combined fields").
+/// be blank (rules §3, "Combined fields").
 pub fn title_and_description(title: Option<&str>, description: Option<&str>) -> Option<String> {
     let parts: Vec<&str> = [title, description]
         .into_iter()
@@ -151,7 +151,7 @@ pub fn title_and_description(title: Option<&str>, description: Option<&str>) -> 
 }
 
 /// The maestro* supplier or customer code a Procore abbreviated name stands for: trimmed and
-/// cut to 10 (ENTITIES §3, "Link by code"). Use a [`Fitter`] where the cut must be reported.
+/// cut to 10 (rules §3, "Link by code"). Use a [`Fitter`] where the cut must be reported.
 pub fn party_code(abbreviated: &str) -> String {
     cut(abbreviated, limits::ABBREVIATED_NAME).unwrap_or_else(|| abbreviated.trim().to_owned())
 }

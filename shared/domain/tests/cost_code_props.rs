@@ -1,4 +1,4 @@
-//! Properties of the cost-code resolver (ENTITIES §4, module `cost_codes`) over 10,000 cost-code
+//! Properties of the cost-code resolver (rules §4, module `cost_codes`) over 10,000 cost-code
 //! trees each, well formed or not (duplicate ids, cycles, blank codes): it never panics or
 //! loops, answers only with the documented errors, and what it resolves is a leaf named by
 //! the activity in the mode asked.

@@ -1,5 +1,5 @@
 //! The class of the connection's company as the pairing guard reads it (docs/maestro-xml.md,
-//! companies: `Class` is `production` or `test`; seed 000 pairs a test company only with a
+//! companies: `Class` is `production` or `test`; rules §6 pairs a test company only with a
 //! Procore sandbox).
 
 use crate::api::{ApiResult, MaestroApi};

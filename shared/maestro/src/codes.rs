@@ -7,7 +7,7 @@ use std::str::FromStr;
 
 /// Maximum lengths (in characters) of the maestro* fields the interface reads and writes.
 ///
-/// Values marked "seed" come from the data-mapping help page (seed 001); the others are the
+/// Values marked "seed" come from the data-mapping help page (docs/rules.md); the others are the
 /// contract's choices (`docs/maestro-xml.md`, section 6).
 pub mod limits {
     /// Project number (seed: 10 alphanumeric characters).
@@ -153,7 +153,7 @@ impl TypeCode {
     pub const GL_ACCRUED_MATERIAL: TypeCode = TypeCode('F');
     pub const ORDER_INVOICING: TypeCode = TypeCode('7');
 
-    /// The types whose approved, transferred transactions go to Procore (seed 001).
+    /// The types whose approved, transferred transactions go to Procore (docs/rules.md).
     pub const SYNCED: [TypeCode; 16] = [
         Self::PROJECT_PURCHASE,
         Self::INTERCO_PROJECT_PURCHASE,

@@ -25,7 +25,7 @@ pub struct CostLine {
     pub amount: Amount,
 }
 
-/// Which maestro* option an order lives in (the connection's orders mode, seed 000).
+/// Which maestro* option an order lives in (the connection's orders mode, rules §6).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum OrderKind {
     /// Purchase Order Management.

@@ -43,7 +43,7 @@ pub struct Transaction {
 }
 
 impl Transaction {
-    /// Eligible for Procore: approved, transferred, and of a synchronized type (seed 001).
+    /// Eligible for Procore: approved, transferred, and of a synchronized type (docs/rules.md).
     pub fn is_eligible(&self) -> bool {
         self.approved && self.status == TransactionStatus::Transferred && self.type_code.is_synced()
     }

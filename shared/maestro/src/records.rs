@@ -8,7 +8,7 @@ use crate::decimal::{Amount, Quantity};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-/// Whether a maestro* company holds real or test data (seed 000: pair a test company only with a
+/// Whether a maestro* company holds real or test data (rules §6: pair a test company only with a
 /// Procore sandbox).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

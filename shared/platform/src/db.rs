@@ -8,7 +8,7 @@ use sqlx::{ConnectOptions, Connection, PgConnection, PgPool};
 use std::str::FromStr;
 use std::time::Duration;
 
-/// Migrations shipped with this crate: every table of the design (ARCHITECTURE §4).
+/// Migrations shipped with this crate: every table of the design (docs/architecture.md).
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
 /// Postgres could not be reached or used; says which setting and which address.

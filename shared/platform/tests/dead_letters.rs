@@ -108,7 +108,10 @@ async fn an_empty_dead_letter_queue_of_an_older_version_is_replaced_at_start() {
     let arguments = queue_arguments(&names.dead_letter_queue()).await;
     declared.expect("an empty queue of an older version is replaced");
     // The connection is still usable after the replacement.
-    let cleanup = conn.create_channel().await.expect("the connection is still open");
+    let cleanup = conn
+        .create_channel()
+        .await
+        .expect("the connection is still open");
     let _ = topology.delete(&cleanup).await;
     let _ = conn.close(200, "test done".into()).await;
     assert!(arguments.contains("reject-publish"), "{arguments}");

@@ -1,5 +1,5 @@
 //! Typed calls for work order contracts (subcontracts): the Show shape with the dates the
-//! maestro* subcontract takes (seed 001, Subcontract Management: the Actual Completion Date
+//! maestro* subcontract takes (docs/rules.md, Subcontract Management: the Actual Completion Date
 //! becomes the delivery date), and creating one with its Schedule of Values lines.
 
 use serde::{Deserialize, Serialize};

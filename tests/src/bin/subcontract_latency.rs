@@ -25,6 +25,7 @@ use bridge_platform::connections::WebhookSecrets;
 use bridge_platform::relay::{self, Handoff, RelayConfig};
 use bridge_procore::install::{self, AcceptedSecrets, InstallSpec, StoreError};
 use bridge_sandbox::procore::{AdminLine, DraftCommitment, Kind};
+use chrono::{DateTime, Utc};
 use clap::Parser;
 use flows_support::{COMPANY, Stack};
 use std::collections::HashMap;
@@ -101,6 +102,7 @@ async fn main() -> anyhow::Result<()> {
     install::install(&s.procore_user(), &spec, SUBSCRIBED, &mut Accepted(secrets)).await?;
 
     let approved: Arc<Mutex<HashMap<String, Instant>>> = Arc::default();
+    let mut approved_at = HashMap::new();
     let watcher = tokio::spawn(watch(
         s.maestro.clone(),
         approved.clone(),
@@ -117,6 +119,7 @@ async fn main() -> anyhow::Result<()> {
             .lock()
             .expect("approvals")
             .insert(number.clone(), Instant::now());
+        approved_at.insert(id.to_string(), Utc::now());
         s.procore
             .approve_commitment(*id)
             .ok_or_else(|| anyhow::anyhow!("contract {id} is gone"))?;
@@ -133,6 +136,7 @@ async fn main() -> anyhow::Result<()> {
         }
     };
     report(args.contracts, sending, latencies);
+    stages(&s, &approved_at).await?;
     Ok(())
 }
 
@@ -233,4 +237,47 @@ fn report(expected: usize, sending: Duration, mut latencies: Latencies) {
         ms(latencies.percentile(99.0)),
         ms(latencies.percentile(100.0)),
     );
+}
+
+/// Where the time goes, from the database's clock (the same machine's): approval → the
+/// ingress's commit of the webhook (`inbox.received_at`, the emulator's webhook engine and the
+/// HTTP hop), → the worker's first sync item row (`sync_items.created_at`: relay, broker,
+/// worker pickup), → its last change (`updated_at`: the worker's reads and maestro* writes).
+async fn stages(s: &Stack, approved_at: &HashMap<String, DateTime<Utc>>) -> anyhow::Result<()> {
+    type Row = (String, DateTime<Utc>, DateTime<Utc>, DateTime<Utc>);
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT i.record, min(i.received_at), min(s.created_at), max(s.updated_at) \
+         FROM inbox i JOIN sync_items s ON s.record_key = i.record AND s.kind = i.kind \
+         WHERE i.kind = 'subcontract' AND s.status = 'synced' GROUP BY i.record",
+    )
+    .fetch_all(&s.db.pool)
+    .await?;
+    let mut hops: [Latencies; 3] = Default::default();
+    for (record, received, created, updated) in rows {
+        let Some(approved) = approved_at.get(&record) else {
+            continue;
+        };
+        let span =
+            |from: DateTime<Utc>, to: DateTime<Utc>| (to - from).to_std().unwrap_or(Duration::ZERO);
+        hops[0].record(span(*approved, received));
+        hops[1].record(span(received, created));
+        hops[2].record(span(created, updated));
+    }
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    for (name, hop) in [
+        "webhook to ingress commit",
+        "relay, broker, pickup",
+        "worker",
+    ]
+    .into_iter()
+    .zip(hops.iter_mut())
+    {
+        println!(
+            "  {name}: p50 {:.1} ms, p99 {:.1} ms ({} contracts)",
+            ms(hop.percentile(50.0)),
+            ms(hop.percentile(99.0)),
+            hop.len()
+        );
+    }
+    Ok(())
 }

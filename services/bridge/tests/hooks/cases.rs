@@ -102,7 +102,7 @@ async fn the_ingress_accepts_deliveries_signed_with_the_generated_secret() {
     assert_eq!(refused, 0);
 }
 
-/// Fix 6 of issue 10 (seed 000: one connection per prefix, so several on one Procore company).
+/// Fix 6 of issue 10 (rules §6: one connection per prefix, so several on one Procore company).
 #[tokio::test]
 async fn two_connections_on_one_company_each_keep_their_own_hook_and_events() {
     let s = setup(Config::fast()).await;

@@ -115,7 +115,7 @@ fn a_found_change_becomes_one_row_per_route_with_its_record() {
                 (EntityKind::Customer, "7", Action::Update),
             ],
         ),
-        // ENTITIES §1: the customer route names the contract whose owner is the customer.
+        // rules §1: the customer route names the contract whose owner is the customer.
         (
             "Prime Contracts",
             found(900, None, "2026-11-20T10:06:00Z", Some(77)),

@@ -16,7 +16,7 @@ fn commitment(d: &mut CompanyData, c: &seed::Commitment, code: &ProjectCode) -> 
     let number = d
         .next_number()
         .context("the seeded company has an order counter")?;
-    // Procore Title + Description become the Memo / Details (ENTITIES §3, combined fields).
+    // Procore Title + Description become the Memo / Details (rules §3, combined fields).
     let memo = if c.description.is_empty() {
         c.title.clone()
     } else {

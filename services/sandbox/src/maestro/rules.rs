@@ -1,4 +1,4 @@
-//! What maestro* refuses: field lengths (seed 001 and the contract), mandatory fields, unknown
+//! What maestro* refuses: field lengths (docs/rules.md and the contract), mandatory fields, unknown
 //! references. Each check names the record and the field in words a user understands.
 
 use super::reject::Reject;

@@ -76,7 +76,7 @@ fn check_party(record: &str, p: &mx::NewParty) -> Result<(), Reject> {
 }
 
 impl CompanyData {
-    /// A project created from Procore: inactive, sync box ticked (seed 001).
+    /// A project created from Procore: inactive, sync box ticked (docs/rules.md).
     pub fn create_project(&mut self, new: mx::NewProject) -> Result<mx::Project, Reject> {
         let record = format!("Project {}", new.code);
         check_project_text(&record, &new)?;

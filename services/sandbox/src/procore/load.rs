@@ -13,7 +13,7 @@ use super::standard_codes;
 use super::store::{Kind, Store, new_row};
 use crate::seed::{self, CostKind};
 
-/// How maestro* activities map onto Procore cost codes (ENTITIES.md §4).
+/// How maestro* activities map onto Procore cost codes (rules §4).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum CostCodeMode {
     /// Each level's `code` is the whole activity code.

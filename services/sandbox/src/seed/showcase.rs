@@ -1,5 +1,5 @@
 //! The showcase: a handful of fixed records, appended after the generated company, that make
-//! every common rule of ENTITIES §3 happen on a real record when the sandbox runs: records not
+//! every common rule of rules §3 happen on a real record when the sandbox runs: records not
 //! eligible on either side (inactive, box unchecked, draft), values too
 //! long for maestro* (cut with a warning), exclusion tags (NOTMAESTRO, PASMAESTRO, PASCLIENT) and
 //! the CLIENT tag, inactive companies, a maestro* project without dates, projects created in
@@ -139,7 +139,7 @@ fn directory(company: &mut Company) {
     linked.in_procore = true;
     company.suppliers.push(linked);
     // Same code on both sides, but the Procore company is inactive or tagged: linking by code
-    // must find the inactive one and never the tagged ones (ENTITIES §3, exclusion tags).
+    // must find the inactive one and never the tagged ones (rules §3, exclusion tags).
     company
         .suppliers
         .push(party("VITINACT1", "Coffrage Vitrine ltee", &[], true));

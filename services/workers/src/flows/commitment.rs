@@ -56,7 +56,7 @@ fn cost_line(line: BreakdownLine) -> Result<CostLine, String> {
 }
 
 /// The maestro* breakdown lines of a commitment's (or change order's) Schedule of Values
-/// (ENTITIES §4): activity by the cost-code mode, group by cost type, amounts as sent.
+/// (rules §4): activity by the cost-code mode, group by cost type, amounts as sent.
 pub(crate) fn cost_lines(
     lines: &[LineItem],
     mode: CostCodeMode,

@@ -1,4 +1,4 @@
-//! What a Procore commitment needs linked before it reaches maestro* (ENTITIES §2: its project
+//! What a Procore commitment needs linked before it reaches maestro* (rules §2: its project
 //! and its vendor), shared by the purchase-order and subcontract flows: the maestro* key when
 //! the link exists, else what to wait for — or why waiting would be in vain.
 

@@ -1,4 +1,4 @@
-//! A project's Procore cost codes and the company's cost types (ENTITIES §4), read once and
+//! A project's Procore cost codes and the company's cost types (rules §4), read once and
 //! kept a short while per connection and project, so a budget or a burst of costs is matched
 //! with two calls, never one per line nor one per cost. Entries live [`TTL`]; a flow that
 //! finds an activity or group missing may ask for a fresher copy
@@ -176,7 +176,7 @@ mod tests {
 
     #[test]
     fn a_procore_cost_code_names_its_activity_by_the_mode_and_a_cost_type_its_group() {
-        // ENTITIES §4, concatenated row: `01` > `A` > `001` > `01`.
+        // rules §4, concatenated row: `01` > `A` > `001` > `01`.
         let catalog = ProjectCatalog::new(
             vec![
                 code(1, "01", None),

@@ -1,4 +1,4 @@
-//! What a maestro* project cost needs before it is sent (ENTITIES §5): its direct cost type,
+//! What a maestro* project cost needs before it is sent (rules §5): its direct cost type,
 //! its project and supplier links (or the wait for them), the payroll employee when linked,
 //! the invoice number. Read-only, so the flow and the preview share it.
 
@@ -24,7 +24,7 @@ pub(crate) fn describe(t: &Transaction) -> String {
     )
 }
 
-/// The direct cost type a transaction becomes (ENTITIES §5), or why it is skipped.
+/// The direct cost type a transaction becomes (rules §5), or why it is skipped.
 pub(crate) fn direct_kind(t: &Transaction, description: &str) -> Result<DirectCostType, Outcome> {
     match costs::route(t.type_code.as_char()) {
         Some(CostRoute::Direct(kind)) if t.is_eligible() => Ok(kind),

@@ -1,4 +1,4 @@
-//! The create-once sequence every creation flow shares (ENTITIES §3, "Link by code" and
+//! The create-once sequence every creation flow shares (rules §3, "Link by code" and
 //! "External ids"), towards either system:
 //!
 //! 1. the record is linked already → synced again (a redelivery) or skipped (a later change);

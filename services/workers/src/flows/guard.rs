@@ -1,4 +1,4 @@
-//! The pairing guard (docs/architecture.md; seed 000: "in no case whatsoever" may a production
+//! The pairing guard (docs/architecture.md; rules §6: "in no case whatsoever" may a production
 //! environment be paired with a test one). It trusts no label: it asks maestro* for the class
 //! of the connection's company and reads the Procore environment from the API host, then
 //! applies the pure verdicts of `bridge_domain::pairing` through the one call every role makes,

@@ -79,7 +79,7 @@ impl Link {
 
 /// What a creation-only flow answers for a record that is already linked: a repeated
 /// creation event (a redelivery, a wake) is synced again with the same link; a later change
-/// is skipped, since changes after synchronization are applied by hand (seed 001).
+/// is skipped, since changes after synchronization are applied by hand (docs/rules.md).
 pub fn already_linked(
     link: &Link,
     action: bridge_domain::Action,

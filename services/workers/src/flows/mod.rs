@@ -1,5 +1,5 @@
 //! The flows of issue 6: one [`Handler`] per entity kind and direction. Each reloads its record
-//! from the source system (events are thin), applies the rules of `ENTITIES.md` and writes to
+//! from the source system (events are thin), applies the rules of `docs/rules.md` and writes to
 //! the other system through the clients of the event's connection.
 //!
 //! | route | what it does |

@@ -1,11 +1,11 @@
-//! Modified budget, Procore → maestro* (ENTITIES §1 `modified_budget`; seed 001 "Modified
+//! Modified budget, Procore → maestro* (rules §1 `modified_budget`; docs/rules.md "Modified
 //! Budget"): the "Approved COs" column of the project's Procore budget view, per cost code and
 //! cost type, becomes the Modification column of the matching maestro* activity + group.
 //! Events name a change order package or budget change; the flow always reloads the whole view
 //! of the event's project, so it is re-sent whenever Approved COs change and a value already
 //! equal is not written again. The column's key is the one the view's rows carry, or the id the
 //! view's detail columns give "Approved COs" (never guessed). Waits for the project link
-//! (ENTITIES §2).
+//! (rules §2).
 
 use crate::engine::{Context, Handler};
 use crate::flows::clients::Clients;
@@ -26,7 +26,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
-/// The budget view column the Modification column comes from (seed 001).
+/// The budget view column the Modification column comes from (docs/rules.md).
 pub const APPROVED_COS: &str = "Approved COs";
 
 /// Procore "Approved COs" → maestro* Modification column.

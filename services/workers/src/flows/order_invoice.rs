@@ -1,4 +1,4 @@
-//! Order invoices, maestro* → Procore (creation only, ENTITIES §1 `order_invoice`): an invoice
+//! Order invoices, maestro* → Procore (creation only, rules §1 `order_invoice`): an invoice
 //! entered against an order goes on the Procore commitment as a subcontractor invoice
 //! (requisition) when the order came from Procore (the order is linked as a purchase order or
 //! a subcontract), else it becomes a direct cost of type invoice, like a project cost

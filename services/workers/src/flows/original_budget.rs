@@ -1,10 +1,10 @@
-//! Original budget, maestro* → Procore (ENTITIES §1 `original_budget`; seed 001 "Original
+//! Original budget, maestro* → Procore (rules §1 `original_budget`; docs/rules.md "Original
 //! Budget"): the Budget column of a maestro* project becomes its Procore budget, one project
 //! at a time in one batch through the budget line items sync. maestro* is the master: every
 //! difference is overwritten, a line removed in maestro* is set to zero in Procore, and a budget
-//! already equal is not sent again. Waits for the project link (ENTITIES §2); activities and
+//! already equal is not sent again. Waits for the project link (rules §2); activities and
 //! groups are matched to leaf cost codes and cost types by the connection's cost-code mode
-//! (ENTITIES §4), from the project's cached catalog.
+//! (rules §4), from the project's cached catalog.
 
 use crate::engine::{Context, Handler};
 use crate::flows::clients::Clients;

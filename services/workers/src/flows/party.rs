@@ -4,7 +4,7 @@
 //! linked, not created. This file reads maestro* parties and maps fields (pure functions);
 //! the flows are in `party_to_procore.rs` and `party_from_procore.rs`.
 //!
-//! (design, ENTITIES §1) A customer is a Procore directory company too; the bridge marks the
+//! (design, rules §1) A customer is a Procore directory company too; the bridge marks the
 //! ones it creates with `origin_id = customer:<code>`.
 
 use crate::flows::fail::{self, Step};
@@ -176,7 +176,7 @@ impl Party {
         }
     }
 
-    /// The maestro* party a Procore company becomes, every cut warned (seed 001 limits).
+    /// The maestro* party a Procore company becomes, every cut warned (docs/rules.md limits).
     pub(crate) fn new_party(self, vendor: &Vendor, code: &str, fit: &mut Fitter) -> NewParty {
         let name = vendor.name.as_deref().unwrap_or_default();
         let mut party = NewParty::new(code.to_owned(), fit.fit("name", name, self.name_limit()));

@@ -1,7 +1,7 @@
 //! Procore directory company → maestro* supplier or customer (creation only).
 //!
 //! A company becomes a customer only as the owner (`vendor`) of a prime contract or when it
-//! carries the keyword `CLIENT` (ENTITIES §1). A customer event names the company (from
+//! carries the keyword `CLIENT` (rules §1). A customer event names the company (from
 //! `Company Vendors`) or `prime_contract:<id>` with its project (from `Prime Contracts`): the
 //! flow then reads the contract and takes its owner.
 

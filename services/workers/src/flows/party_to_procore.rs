@@ -1,6 +1,6 @@
 //! maestro* supplier or customer → Procore directory company (creation only). A Procore
 //! company with the same code is linked, active or not, unless its keywords keep it out of
-//! maestro* (ENTITIES §3, "Exclusion tags").
+//! maestro* (rules §3, "Exclusion tags").
 
 use crate::engine::{Context, Handler};
 use crate::flows::clients::Clients;
@@ -14,7 +14,7 @@ use bridge_procore::models::Vendor;
 use futures::future::BoxFuture;
 use std::sync::Arc;
 
-/// Why a maestro* supplier or customer is not sent at all (ENTITIES §3: active, Interface
+/// Why a maestro* supplier or customer is not sent at all (rules §3: active, Interface
 /// box ticked), in words that follow its description; shared by the flow and the preview.
 pub(crate) fn not_sent(party: Party, record: &MaestroParty) -> Option<String> {
     let word = party.word();

@@ -1,4 +1,4 @@
-//! `bridge sync preview` (seed 001's "View Budgets" and "See Transactions"): what the flows
+//! `bridge sync preview` (docs/rules.md's "View Budgets" and "See Transactions"): what the flows
 //! towards Procore would send, record by record, with their warnings and errors, and nothing
 //! written anywhere. Each kind goes through its own flow's loading, eligibility and pure
 //! mapping (`project::not_sent` and `new_project`, `party_to_procore::not_sent`,

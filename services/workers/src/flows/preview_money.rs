@@ -1,4 +1,4 @@
-//! The money kinds of `bridge sync preview`: the original budget line by line (seed 001's
+//! The money kinds of `bridge sync preview`: the original budget line by line (docs/rules.md's
 //! "View Budgets") and the project costs transaction by transaction ("See Transactions"),
 //! through the flows' own planning (`OriginalBudgetToProcore::plan`, `cost_needs::needs`,
 //! `project_cost::plan`), stopping before the write.

@@ -1,6 +1,6 @@
 //! Prime contract change orders, Procore → maestro* (creation only): an `approved` change order
 //! on a prime contract goes to the Change Orders tab of its project's progress billing contract,
-//! once that prime contract is synchronized (ENTITIES §1 and §2; seed 001 "Change Order on
+//! once that prime contract is synchronized (rules §1 and §2; docs/rules.md "Change Order on
 //! Billing Contracts": Title + Description, cost code, unit quantity, unit cost).
 //!
 //! Change orders surface through `Change Order Packages` events, which feed both change-order

@@ -1,11 +1,11 @@
 //! Prime contracts, Procore → maestro* (creation only): an `Approved` Procore prime contract
 //! becomes the progress billing contract of its project once the project is linked and its
-//! owner company is a maestro* customer (ENTITIES §1 and §2, seed 001 "Progress Billing
+//! owner company is a maestro* customer (rules §1 and §2, docs/rules.md "Progress Billing
 //! Contracts"). The contract is numbered by its project, so a project that already has one in
 //! maestro* refuses the prime contract (`dead`, with the reason); the one a crashed or
 //! concurrent attempt created is recognized by its external number (the Procore number).
 //!
-//! Prime contracts are only sent once `Approved`, like every Procore commitment (ENTITIES §3,
+//! Prime contracts are only sent once `Approved`, like every Procore commitment (rules §3,
 //! "Prerequisites to be eligible"; **design**: a draft would leave its later lines behind,
 //! since nothing is sent after creation).
 
@@ -81,7 +81,7 @@ pub(crate) fn maestro_lines(
         .collect()
 }
 
-/// The maestro* billing contract of an approved prime contract (pure; seed 001 "Progress
+/// The maestro* billing contract of an approved prime contract (pure; docs/rules.md "Progress
 /// Billing Contracts"): title as description, start and completion dates, retainage as
 /// holdback, the lines by the accounting method and the cost-code mode.
 pub(crate) fn new_billing_contract(

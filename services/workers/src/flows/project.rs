@@ -15,7 +15,7 @@ use bridge_procore::writes::NewProject;
 use futures::future::BoxFuture;
 use std::sync::Arc;
 
-/// Why a project cannot be sent yet: Procore requires both dates (ENTITIES §3, "Mandatory in
+/// Why a project cannot be sent yet: Procore requires both dates (rules §3, "Mandatory in
 /// Procore").
 pub(crate) fn missing_dates(project: &Project) -> Option<String> {
     let missing: Vec<&str> = [
@@ -33,7 +33,7 @@ pub(crate) fn missing_dates(project: &Project) -> Option<String> {
     })
 }
 
-/// Why a maestro* project is not sent at all (ENTITIES §3 eligibility), in words that follow
+/// Why a maestro* project is not sent at all (rules §3 eligibility), in words that follow
 /// its description; shared by the flow and the preview.
 pub(crate) fn not_sent(project: &Project, settings: &FlowSettings) -> Option<String> {
     if !project.active {
@@ -52,7 +52,7 @@ pub(crate) fn not_sent(project: &Project, settings: &FlowSettings) -> Option<Str
     None
 }
 
-/// The Procore project a maestro* project becomes (seed 001: name 100, address 100, city 60).
+/// The Procore project a maestro* project becomes (docs/rules.md: name 100, address 100, city 60).
 pub(crate) fn new_project(project: &Project, fit: &mut Fitter) -> NewProject {
     let text = |v: &Option<String>| {
         v.as_deref()

@@ -1,8 +1,8 @@
-//! Project costs, maestro* → Procore (creation only, ENTITIES §5): an approved, transferred
+//! Project costs, maestro* → Procore (creation only, rules §5): an approved, transferred
 //! maestro* transaction becomes an `approved` Procore direct cost of the type its transaction
 //! type maps to (`bridge_domain::costs`), with the supplier as vendor, the invoice number, the
 //! payroll employee when linked, and one line per transaction line with its cost code and
-//! cost type (ENTITIES §4). It is written through the direct costs sync endpoints with
+//! cost type (rules §4). It is written through the direct costs sync endpoints with
 //! `origin_id` = `project_cost:<key>`: sending it again (a crash between the write and the
 //! link) updates the same direct cost instead of creating a second one.
 

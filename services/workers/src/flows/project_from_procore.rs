@@ -1,7 +1,7 @@
 //! Projects, Procore → maestro* (creation only): an active Procore project becomes a maestro*
 //! project numbered by its Job Number, or is linked to the maestro* project of that number.
 //! maestro* creates it inactive with its sync box ticked; the user then adds its activities
-//! (seed 001).
+//! (docs/rules.md).
 
 use crate::engine::{Context, Handler};
 use crate::flows::clients::Clients;
@@ -21,7 +21,7 @@ pub(crate) fn date(value: Option<&str>) -> Option<NaiveDate> {
     value.and_then(|v| NaiveDate::parse_from_str(v.get(..10).unwrap_or(v), "%Y-%m-%d").ok())
 }
 
-/// The maestro* project a Procore project becomes; every cut warned (seed 001: name 100,
+/// The maestro* project a Procore project becomes; every cut warned (docs/rules.md: name 100,
 /// address 40, city 60).
 fn new_project(project: &ProcoreProject, code: ProjectCode, fit: &mut Fitter) -> NewProject {
     let name = project.name.as_deref().unwrap_or_default();

@@ -1,6 +1,6 @@
 //! Purchase orders, Procore → maestro* (creation only): an `Approved` Procore purchase order
 //! becomes a maestro* purchase order (or stock order, by the connection's orders mode) once
-//! what it needs is linked (ENTITIES §2: its project and its vendor). Procore's number goes to
+//! what it needs is linked (rules §2: its project and its vendor). Procore's number goes to
 //! the external number, which is looked up first so that a retry after a crash never creates
 //! a second order, and which never joins two Procore orders into one.
 

@@ -1,4 +1,4 @@
-//! The per-connection settings the flows read (ENTITIES §6): the maestro* prefix in
+//! The per-connection settings the flows read (rules §6): the maestro* prefix in
 //! multidimensional mode, the orders mode and the cost-code mode.
 
 use bridge_maestro::OrderKind;

@@ -1,8 +1,8 @@
-//! Subcontracts, Procore → maestro* (creation only, seed 001 "Subcontract Management"): an
+//! Subcontracts, Procore → maestro* (creation only, docs/rules.md "Subcontract Management"): an
 //! `Approved` Procore work order contract becomes a maestro* subcontract once its project and
-//! its vendor are linked (ENTITIES §2). Title + Description go to the Details field, the
+//! its vendor are linked (rules §2). Title + Description go to the Details field, the
 //! retainage to the holdback, the Procore number to the external number (40), and every
-//! Schedule of Values line to a breakdown line (ENTITIES §4). maestro* numbers it from the
+//! Schedule of Values line to a breakdown line (rules §4). maestro* numbers it from the
 //! counter orders and subcontracts share. The external number is looked up first, so a retry
 //! after a crash never creates a second subcontract.
 
@@ -31,7 +31,7 @@ const WORDS: Words = Words {
 };
 
 /// The maestro* subcontract of an approved Procore work order contract, given its project,
-/// supplier and external number (seed 001: Contract Date → Contract Date, Actual Completion
+/// supplier and external number (docs/rules.md: Contract Date → Contract Date, Actual Completion
 /// Date → Delivery Date, Default Retainage → Holdback %, Title + Description → Details).
 /// Errors are in the user's words.
 pub(crate) fn new_subcontract(
@@ -114,7 +114,7 @@ impl SubcontractToMaestro {
         let status = contract.status.as_deref().unwrap_or_default();
         let mut once = Once::new(ctx, event, EntityKind::Subcontract, description.clone())
             .in_project(ProjectOf::Project(project_id));
-        // Creation only: a synchronized subcontract stays as it was sent (ENTITIES §3).
+        // Creation only: a synchronized subcontract stays as it was sent (rules §3).
         once.unless_linked_in_procore(contract.id.0).await?;
         if !status.eq_ignore_ascii_case("Approved") {
             return Ok(Outcome::Skipped {

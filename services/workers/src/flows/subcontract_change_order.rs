@@ -1,7 +1,7 @@
-//! Subcontract change orders, Procore → maestro* (creation only, seed 001 "Change Orders on a
+//! Subcontract change orders, Procore → maestro* (creation only, docs/rules.md "Change Orders on a
 //! Subcontract"): an `Approved` commitment change order on a work order contract becomes a
 //! change order of the maestro* subcontract it was made on, once that subcontract is
-//! synchronized (ENTITIES §2). Procore shows change orders through their packages: the event
+//! synchronized (rules §2). Procore shows change orders through their packages: the event
 //! names the package. Change orders on purchase orders are skipped with the seed's words
 //! (`bridge_domain::change_order`). Every Schedule of Values line becomes a breakdown line;
 //! the Procore number goes to the external number, looked up first after a crash.
@@ -28,7 +28,7 @@ use futures::future::BoxFuture;
 use std::sync::Arc;
 
 /// The maestro* change order of an approved Procore commitment change order on subcontract
-/// `contract_no` (seed 001: Title + Description, every Schedule of Values line, amounts as
+/// `contract_no` (docs/rules.md: Title + Description, every Schedule of Values line, amounts as
 /// sent); `initiated` is the day it is sent. Errors are in the user's words.
 pub(crate) fn new_change_order(
     change_order: &ChangeOrder,
@@ -187,7 +187,7 @@ impl SubcontractChangeOrderToMaestro {
             description.clone(),
         )
         .in_project(ProjectOf::Project(project_id));
-        // Creation only: a synchronized change order stays as it was sent (ENTITIES §3).
+        // Creation only: a synchronized change order stays as it was sent (rules §3).
         once.unless_linked_in_procore(co.id.0).await?;
         let status = co.status.as_deref().unwrap_or_default();
         if let Some(reason) = skip_reason(made.holder, status, &description) {

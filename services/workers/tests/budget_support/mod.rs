@@ -1,5 +1,5 @@
 //! The budgets' common set-up: project P-100 on both sides, linked; Procore cost codes in the
-//! shape of the connection's cost-code mode (ENTITIES §4) and the cost types MAT and SST;
+//! shape of the connection's cost-code mode (rules §4) and the cost types MAT and SST;
 //! maestro* budget lines; and readers of both budgets.
 
 #![allow(dead_code)]

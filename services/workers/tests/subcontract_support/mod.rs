@@ -1,5 +1,5 @@
 //! What a Procore user sets up for the subcontract flows: a project P-100 whose cost codes
-//! form the hierarchy `01` → `A` → `001`, `002` (ENTITIES §4), the cost type SST, the vendor
+//! form the hierarchy `01` → `A` → `001`, `002` (rules §4), the cost type SST, the vendor
 //! ELEC01 and work order contracts with two Schedule of Values lines; and maestro*'s side.
 
 #![allow(dead_code)]

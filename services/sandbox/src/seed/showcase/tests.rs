@@ -1,4 +1,4 @@
-//! The showcase holds a record for every rule of ENTITIES §3 it is meant to show.
+//! The showcase holds a record for every rule of rules §3 it is meant to show.
 
 use super::*;
 use bridge_maestro::{CodeError, ProjectCode};
