@@ -46,6 +46,7 @@ mod prime_contract;
 mod project;
 mod project_cost;
 mod project_from_procore;
+mod project_record;
 mod purchase_order;
 mod settings;
 mod subcontract;

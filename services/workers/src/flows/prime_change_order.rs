@@ -15,7 +15,7 @@ use crate::flows::fail::{self, Step};
 use crate::flows::links;
 use crate::flows::prime_contract::{domain_line, maestro_lines, project_number};
 use crate::flows::project_from_procore::date;
-use crate::flows::settings::FlowSettings;
+use crate::flows::project_record::ProjectRecord;
 use crate::outcome::{Dependency, Outcome, warnings};
 use bridge_domain::billing::{self, billing_limits};
 use bridge_domain::commitment::{CommitmentLine, external_number};
@@ -23,8 +23,9 @@ use bridge_domain::cost_codes::CostCodeMode;
 use bridge_domain::text::{Fitter, title_and_description};
 use bridge_domain::{ChangeEvent, Direction, EntityKind, Route};
 use bridge_maestro::{NewBillingChangeOrder, ProjectCode};
+use bridge_procore::Client;
 use bridge_procore::billing::ChangeOrderPackage;
-use bridge_procore::{Client, optional};
+use bridge_procore::optional;
 use chrono::{NaiveDate, Utc};
 use futures::future::BoxFuture;
 use std::sync::Arc;
@@ -110,34 +111,21 @@ impl PrimeChangeOrderToMaestro {
 
     async fn run(&self, ctx: &Context, event: &ChangeEvent) -> Step<Outcome> {
         let connection = event.connection_id;
-        let Ok(id) = event.record.trim().parse::<i64>() else {
-            return Err(Outcome::Dead(format!(
-                "`{}` is not a Procore change order package id",
-                event.record
-            )));
-        };
-        let Some(project_id) = event.project.as_deref().and_then(|p| p.trim().parse().ok()) else {
-            return Err(Outcome::Dead(format!(
-                "the event of change order package {id} names no Procore project"
-            )));
-        };
-        let settings = FlowSettings::load(&ctx.pool, connection)
-            .await
-            .map_err(|e| fail::setup(e.into()))?;
-        let procore = self
-            .clients
-            .procore(connection)
-            .await
-            .map_err(fail::setup)?;
-        let read = procore.change_order_package_of(project_id, id).await;
-        let Some(co) = optional(read)
-            .map_err(|e| fail::procore(&format!("reading change order package {id}"), e))?
-        else {
-            return Ok(Outcome::Skipped {
-                reason: format!("change order {id} no longer exists in Procore; nothing to send"),
-                description: None,
-            });
-        };
+        let record =
+            ProjectRecord::open(ctx, self.clients.as_ref(), event, "change order package").await?;
+        let co = record.found(
+            record
+                .procore
+                .change_order_package_of(record.project_id, record.id)
+                .await,
+        )?;
+        let ProjectRecord {
+            id,
+            project_id,
+            settings,
+            procore,
+            ..
+        } = record;
         let number = co.number.as_deref().map(str::trim).unwrap_or_default();
         let description = format!(
             "prime contract change order {number} ({})",

@@ -15,7 +15,7 @@ use crate::flows::create_once::{Once, ProjectOf};
 use crate::flows::fail::{self, Step};
 use crate::flows::links;
 use crate::flows::project_from_procore::date;
-use crate::flows::settings::FlowSettings;
+use crate::flows::project_record::ProjectRecord;
 use crate::outcome::{Dependency, Outcome, warnings};
 use bridge_domain::billing::{self, AccountingMethod, billing_limits};
 use bridge_domain::commitment::{CommitmentLine, external_number};
@@ -25,9 +25,9 @@ use bridge_domain::party::PartyKind;
 use bridge_domain::text::{Fitter, party_code};
 use bridge_domain::{ChangeEvent, Direction, EntityKind, Route};
 use bridge_maestro::{self as mx, NewBillingContract, ProgressType, ProjectCode, RejectCode};
+use bridge_procore::Client;
 use bridge_procore::billing::PrimeContract;
 use bridge_procore::models::LineItem;
-use bridge_procore::{Client, optional};
 use futures::future::BoxFuture;
 use std::sync::Arc;
 
@@ -215,34 +215,21 @@ impl PrimeContractToMaestro {
 
     async fn run(&self, ctx: &Context, event: &ChangeEvent) -> Step<Outcome> {
         let connection = event.connection_id;
-        let Ok(id) = event.record.trim().parse::<i64>() else {
-            return Err(Outcome::Dead(format!(
-                "`{}` is not a Procore prime contract id",
-                event.record
-            )));
-        };
-        let Some(project_id) = event.project.as_deref().and_then(|p| p.trim().parse().ok()) else {
-            return Err(Outcome::Dead(format!(
-                "the event of prime contract {id} names no Procore project"
-            )));
-        };
-        let settings = FlowSettings::load(&ctx.pool, connection)
-            .await
-            .map_err(|e| fail::setup(e.into()))?;
-        let procore = self
-            .clients
-            .procore(connection)
-            .await
-            .map_err(fail::setup)?;
-        let read = procore.prime_contract_terms(project_id, id).await;
-        let Some(pc) = optional(read)
-            .map_err(|e| fail::procore(&format!("reading prime contract {id}"), e))?
-        else {
-            return Ok(Outcome::Skipped {
-                reason: format!("prime contract {id} no longer exists in Procore; nothing to send"),
-                description: None,
-            });
-        };
+        let record =
+            ProjectRecord::open(ctx, self.clients.as_ref(), event, "prime contract").await?;
+        let pc = record.found(
+            record
+                .procore
+                .prime_contract_terms(record.project_id, record.id)
+                .await,
+        )?;
+        let ProjectRecord {
+            id,
+            project_id,
+            settings,
+            procore,
+            ..
+        } = record;
         let c = &pc.contract;
         let number = c.number.as_deref().map(str::trim).unwrap_or_default();
         let description = format!(

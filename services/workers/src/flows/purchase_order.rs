@@ -10,12 +10,11 @@ use crate::flows::commitment::new_order;
 use crate::flows::commitment_needs::{Words, project_and_supplier};
 use crate::flows::create_once::{Once, ProjectOf};
 use crate::flows::fail::{self, Step};
-use crate::flows::settings::FlowSettings;
+use crate::flows::project_record::ProjectRecord;
 use crate::outcome::{Outcome, warnings};
 use bridge_domain::commitment::{check_external_number, external_number};
 use bridge_domain::text::Fitter;
 use bridge_domain::{ChangeEvent, Direction, EntityKind, Route};
-use bridge_procore::optional;
 use chrono::Utc;
 use futures::future::BoxFuture;
 use std::sync::Arc;
@@ -37,38 +36,20 @@ impl PurchaseOrderToMaestro {
 
     async fn run(&self, ctx: &Context, event: &ChangeEvent) -> Step<Outcome> {
         let connection = event.connection_id;
-        let Ok(id) = event.record.trim().parse::<i64>() else {
-            return Err(Outcome::Dead(format!(
-                "`{}` is not a Procore purchase order id",
-                event.record
-            )));
-        };
-        let Some(project_id) = event
-            .project
-            .as_deref()
-            .and_then(|p| p.trim().parse::<i64>().ok())
-        else {
-            return Err(Outcome::Dead(format!(
-                "the event of purchase order {id} names no Procore project"
-            )));
-        };
-        let settings = FlowSettings::load(&ctx.pool, connection)
-            .await
-            .map_err(|e| fail::setup(e.into()))?;
-        let procore = self
-            .clients
-            .procore(connection)
-            .await
-            .map_err(fail::setup)?;
-        let read = procore.purchase_order_contract(project_id, id).await;
-        let Some(po) = optional(read)
-            .map_err(|e| fail::procore(&format!("reading purchase order {id}"), e))?
-        else {
-            return Ok(Outcome::Skipped {
-                reason: format!("purchase order {id} no longer exists in Procore; nothing to send"),
-                description: None,
-            });
-        };
+        let record =
+            ProjectRecord::open(ctx, self.clients.as_ref(), event, "purchase order").await?;
+        let po = record.found(
+            record
+                .procore
+                .purchase_order_contract(record.project_id, record.id)
+                .await,
+        )?;
+        let ProjectRecord {
+            project_id,
+            settings,
+            procore,
+            ..
+        } = record;
         let number = po.number.as_deref().map(str::trim).unwrap_or_default();
         let title = po.title.as_deref().unwrap_or_default();
         let description = format!("purchase order {number} ({title})");

@@ -13,14 +13,13 @@ use crate::flows::commitment_needs::{Words, project_and_supplier};
 use crate::flows::create_once::{Once, ProjectOf};
 use crate::flows::fail::{self, Step};
 use crate::flows::project_from_procore::date;
-use crate::flows::settings::FlowSettings;
+use crate::flows::project_record::ProjectRecord;
 use crate::outcome::{Outcome, warnings};
 use bridge_domain::commitment::{check_external_number, external_number};
 use bridge_domain::cost_codes::CostCodeMode;
 use bridge_domain::text::{Fitter, title_and_description};
 use bridge_domain::{ChangeEvent, Direction, EntityKind, Route};
 use bridge_maestro::{NewSubcontract, ProjectCode, limits};
-use bridge_procore::optional;
 use bridge_procore::subcontracts::WorkOrderContract;
 use futures::future::BoxFuture;
 use std::sync::Arc;
@@ -71,38 +70,19 @@ impl SubcontractToMaestro {
 
     async fn run(&self, ctx: &Context, event: &ChangeEvent) -> Step<Outcome> {
         let connection = event.connection_id;
-        let Ok(id) = event.record.trim().parse::<i64>() else {
-            return Err(Outcome::Dead(format!(
-                "`{}` is not a Procore subcontract id",
-                event.record
-            )));
-        };
-        let Some(project_id) = event
-            .project
-            .as_deref()
-            .and_then(|p| p.trim().parse::<i64>().ok())
-        else {
-            return Err(Outcome::Dead(format!(
-                "the event of subcontract {id} names no Procore project"
-            )));
-        };
-        let settings = FlowSettings::load(&ctx.pool, connection)
-            .await
-            .map_err(|e| fail::setup(e.into()))?;
-        let procore = self
-            .clients
-            .procore(connection)
-            .await
-            .map_err(fail::setup)?;
-        let read = procore.work_order(project_id, id).await;
-        let Some(work_order) =
-            optional(read).map_err(|e| fail::procore(&format!("reading subcontract {id}"), e))?
-        else {
-            return Ok(Outcome::Skipped {
-                reason: format!("subcontract {id} no longer exists in Procore; nothing to send"),
-                description: None,
-            });
-        };
+        let record = ProjectRecord::open(ctx, self.clients.as_ref(), event, "subcontract").await?;
+        let work_order = record.found(
+            record
+                .procore
+                .work_order(record.project_id, record.id)
+                .await,
+        )?;
+        let ProjectRecord {
+            project_id,
+            settings,
+            procore,
+            ..
+        } = record;
         let contract = &work_order.contract;
         let number = contract
             .number

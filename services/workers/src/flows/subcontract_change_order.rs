@@ -12,7 +12,7 @@ use crate::flows::commitment::cost_lines;
 use crate::flows::create_once::{Once, ProjectOf};
 use crate::flows::fail::{self, Step};
 use crate::flows::links;
-use crate::flows::settings::FlowSettings;
+use crate::flows::project_record::ProjectRecord;
 use crate::outcome::{Dependency, Outcome, warnings};
 use bridge_domain::change_order::{Holder, maestro_key, skip_reason};
 use bridge_domain::commitment::{Commitment, check_external_number, external_number};
@@ -21,8 +21,9 @@ use bridge_domain::dependencies::prerequisites;
 use bridge_domain::text::{Fitter, title_and_description};
 use bridge_domain::{ChangeEvent, Direction, EntityKind, Route};
 use bridge_maestro::{NewChangeOrder, limits};
+use bridge_procore::Client;
 use bridge_procore::models::ChangeOrder;
-use bridge_procore::{Client, optional};
+use bridge_procore::optional;
 use chrono::{NaiveDate, Utc};
 use futures::future::BoxFuture;
 use std::sync::Arc;
@@ -139,38 +140,19 @@ impl SubcontractChangeOrderToMaestro {
 
     async fn run(&self, ctx: &Context, event: &ChangeEvent) -> Step<Outcome> {
         let connection = event.connection_id;
-        let Ok(id) = event.record.trim().parse::<i64>() else {
-            return Err(Outcome::Dead(format!(
-                "`{}` is not a Procore change order id",
-                event.record
-            )));
-        };
-        let Some(project_id) = event
-            .project
-            .as_deref()
-            .and_then(|p| p.trim().parse::<i64>().ok())
-        else {
-            return Err(Outcome::Dead(format!(
-                "the event of change order {id} names no Procore project"
-            )));
-        };
-        let settings = FlowSettings::load(&ctx.pool, connection)
-            .await
-            .map_err(|e| fail::setup(e.into()))?;
-        let procore = self
-            .clients
-            .procore(connection)
-            .await
-            .map_err(fail::setup)?;
-        let read = procore.change_order_package(project_id, id).await;
-        let Some(co) =
-            optional(read).map_err(|e| fail::procore(&format!("reading change order {id}"), e))?
-        else {
-            return Ok(Outcome::Skipped {
-                reason: format!("change order {id} no longer exists in Procore; nothing to send"),
-                description: None,
-            });
-        };
+        let record = ProjectRecord::open(ctx, self.clients.as_ref(), event, "change order").await?;
+        let co = record.found(
+            record
+                .procore
+                .change_order_package(record.project_id, record.id)
+                .await,
+        )?;
+        let ProjectRecord {
+            project_id,
+            settings,
+            procore,
+            ..
+        } = record;
         let number = co.number.as_deref().map(str::trim).unwrap_or_default();
         let title = co.title.as_deref().unwrap_or_default();
         let Some(contract_id) = co.contract_id.map(|c| c.0) else {
