@@ -182,12 +182,8 @@ impl Client {
     }
 
     pub async fn create_cost_code(&self, project_id: i64, code: &NewCostCode) -> Result<CostCode> {
-        self.post(
-            "rest/v1.0/cost_codes",
-            &query([("project_id", project_id)]),
-            &json!({ "project_id": project_id, "cost_code": code }),
-        )
-        .await
+        self.post_in_project("rest/v1.0/cost_codes", project_id, "cost_code", code)
+            .await
     }
     pub async fn create_line_item_type(&self, kind: &NewLineItemType) -> Result<LineItemType> {
         self.post(
@@ -202,10 +198,11 @@ impl Client {
         project_id: i64,
         contract: &NewContract,
     ) -> Result<Contract> {
-        self.post(
+        self.post_in_project(
             "rest/v1.0/purchase_order_contracts",
-            &query([("project_id", project_id)]),
-            &json!({ "project_id": project_id, "purchase_order_contract": contract }),
+            project_id,
+            "purchase_order_contract",
+            contract,
         )
         .await
     }
@@ -215,10 +212,11 @@ impl Client {
         contract_id: i64,
         line: &NewLineItem,
     ) -> Result<LineItem> {
-        self.post(
+        self.post_in_project(
             &format!("rest/v1.0/purchase_order_contracts/{contract_id}/line_items"),
-            &query([("project_id", project_id)]),
-            &json!({ "project_id": project_id, "line_item": line }),
+            project_id,
+            "line_item",
+            line,
         )
         .await
     }
@@ -228,10 +226,11 @@ impl Client {
         project_id: i64,
         contract: &NewContract,
     ) -> Result<Contract> {
-        self.post(
+        self.post_in_project(
             "rest/v1.0/prime_contract",
-            &query([("project_id", project_id)]),
-            &json!({ "project_id": project_id, "prime_contract": contract }),
+            project_id,
+            "prime_contract",
+            contract,
         )
         .await
     }

@@ -91,10 +91,11 @@ impl Client {
         contract_id: i64,
         line: &NewLineItem,
     ) -> Result<LineItem> {
-        self.post(
+        self.post_in_project(
             &format!("rest/v1.0/prime_contracts/{contract_id}/line_items"),
-            &query([("project_id", project_id)]),
-            &serde_json::json!({ "project_id": project_id, "line_item": line }),
+            project_id,
+            "line_item",
+            line,
         )
         .await
     }

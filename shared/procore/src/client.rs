@@ -241,6 +241,22 @@ impl Client {
             .json(path)
     }
 
+    /// `POST` a record into a project: `{"project_id": …, "<key>": body}` with the project in the
+    /// query too, as Procore's project-scoped create endpoints take it.
+    pub async fn post_in_project<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        project_id: i64,
+        key: &str,
+        body: &impl Serialize,
+    ) -> Result<T> {
+        let mut fields = serde_json::Map::new();
+        fields.insert("project_id".into(), project_id.into());
+        fields.insert(key.into(), to_value(body)?);
+        self.post(path, &query([("project_id", project_id)]), &fields)
+            .await
+    }
+
     /// `PATCH` a JSON body and decode.
     pub async fn patch<T: DeserializeOwned>(
         &self,

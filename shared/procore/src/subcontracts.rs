@@ -3,7 +3,6 @@
 //! becomes the delivery date), and creating one with its Schedule of Values lines.
 
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 
 use crate::client::{Client, query};
 use crate::error::Result;
@@ -34,10 +33,11 @@ impl Client {
         project_id: i64,
         contract: &NewContract,
     ) -> Result<Contract> {
-        self.post(
+        self.post_in_project(
             "rest/v1.0/work_order_contracts",
-            &query([("project_id", project_id)]),
-            &json!({ "project_id": project_id, "work_order_contract": contract }),
+            project_id,
+            "work_order_contract",
+            contract,
         )
         .await
     }
@@ -48,10 +48,11 @@ impl Client {
         contract_id: i64,
         line: &NewLineItem,
     ) -> Result<LineItem> {
-        self.post(
+        self.post_in_project(
             &format!("rest/v1.0/work_order_contracts/{contract_id}/line_items"),
-            &query([("project_id", project_id)]),
-            &json!({ "project_id": project_id, "line_item": line }),
+            project_id,
+            "line_item",
+            line,
         )
         .await
     }

@@ -70,6 +70,23 @@ pub(crate) fn cost_lines(
         .collect()
 }
 
+/// Why a maestro* record found by external number must not be linked to the Procore
+/// commitment `number` (another Procore record of `what`, id `other`, owns it), or an empty
+/// text when it may (docs/rules.md, the external number of 40 characters).
+pub(crate) fn external_number_clash(
+    number: &str,
+    external_no: &str,
+    key: &str,
+    what: &str,
+    other: i64,
+) -> String {
+    let other = format!("the Procore {what} with id {other}");
+    commitment::check_external_number(number, external_no, key, Some(&other))
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default()
+}
+
 /// The holdback percentage of a Procore retainage; none when there is no retainage.
 pub(crate) fn holdback(retainage: f64) -> Result<Option<mx::Quantity>, String> {
     if retainage == 0.0 {

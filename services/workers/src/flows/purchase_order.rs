@@ -6,13 +6,13 @@
 
 use crate::engine::{Context, Handler};
 use crate::flows::clients::Clients;
-use crate::flows::commitment::new_order;
+use crate::flows::commitment::{external_number_clash, new_order};
 use crate::flows::commitment_needs::{Words, project_and_supplier};
 use crate::flows::create_once::{Once, ProjectOf};
 use crate::flows::fail::{self, Step};
 use crate::flows::project_record::ProjectRecord;
 use crate::outcome::{Outcome, warnings};
-use bridge_domain::commitment::{check_external_number, external_number};
+use bridge_domain::commitment::external_number;
 use bridge_domain::text::Fitter;
 use bridge_domain::{ChangeEvent, Direction, EntityKind, Route};
 use chrono::Utc;
@@ -118,11 +118,7 @@ impl PurchaseOrderToMaestro {
                 Ok(created.map(|o| (o.number, warnings(fit.into_warnings()))))
             },
             |order, other| {
-                let other = format!("the Procore purchase order with id {other}");
-                check_external_number(number, external_no, order, Some(&other))
-                    .err()
-                    .map(|e| e.to_string())
-                    .unwrap_or_default()
+                external_number_clash(number, external_no, order, "purchase order", other)
             },
         )
         .await

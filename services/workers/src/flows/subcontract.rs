@@ -8,14 +8,14 @@
 
 use crate::engine::{Context, Handler};
 use crate::flows::clients::Clients;
-use crate::flows::commitment::{cost_lines, holdback};
+use crate::flows::commitment::{cost_lines, external_number_clash, holdback};
 use crate::flows::commitment_needs::{Words, project_and_supplier};
 use crate::flows::create_once::{Once, ProjectOf};
 use crate::flows::fail::{self, Step};
 use crate::flows::project_from_procore::date;
 use crate::flows::project_record::ProjectRecord;
 use crate::outcome::{Outcome, warnings};
-use bridge_domain::commitment::{check_external_number, external_number};
+use bridge_domain::commitment::external_number;
 use bridge_domain::cost_codes::CostCodeMode;
 use bridge_domain::text::{Fitter, title_and_description};
 use bridge_domain::{ChangeEvent, Direction, EntityKind, Route};
@@ -153,11 +153,7 @@ impl SubcontractToMaestro {
                 Ok(created.map(|s| (s.number, warnings(fit.into_warnings()))))
             },
             |subcontract, other| {
-                let other = format!("the Procore subcontract with id {other}");
-                check_external_number(number, external_no, subcontract, Some(&other))
-                    .err()
-                    .map(|e| e.to_string())
-                    .unwrap_or_default()
+                external_number_clash(number, external_no, subcontract, "subcontract", other)
             },
         )
         .await

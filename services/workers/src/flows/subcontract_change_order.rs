@@ -8,14 +8,14 @@
 
 use crate::engine::{Context, Handler};
 use crate::flows::clients::Clients;
-use crate::flows::commitment::cost_lines;
+use crate::flows::commitment::{cost_lines, external_number_clash};
 use crate::flows::create_once::{Once, ProjectOf};
 use crate::flows::fail::{self, Step};
 use crate::flows::links;
 use crate::flows::project_record::ProjectRecord;
 use crate::outcome::{Dependency, Outcome, warnings};
 use bridge_domain::change_order::{Holder, maestro_key, skip_reason};
-use bridge_domain::commitment::{Commitment, check_external_number, external_number};
+use bridge_domain::commitment::{Commitment, external_number};
 use bridge_domain::cost_codes::CostCodeMode;
 use bridge_domain::dependencies::prerequisites;
 use bridge_domain::text::{Fitter, title_and_description};
@@ -231,13 +231,7 @@ impl SubcontractChangeOrderToMaestro {
                     (key, warnings(fit.into_warnings()))
                 }))
             },
-            |key, other| {
-                let other = format!("the Procore change order with id {other}");
-                check_external_number(number, external_no, key, Some(&other))
-                    .err()
-                    .map(|e| e.to_string())
-                    .unwrap_or_default()
-            },
+            |key, other| external_number_clash(number, external_no, key, "change order", other),
         )
         .await
     }
